@@ -1,0 +1,68 @@
+import type { MessageHeaders } from "../protocol/messages.js";
+
+/** One HTTP request, in the shape the official client's `HttpClient` receives. */
+export interface HttpRequest {
+  /** GET, POST or DELETE. */
+  method?: string;
+  /** Absolute URL. */
+  url?: string;
+  /** Request body. */
+  content?: string | ArrayBuffer;
+  /** Extra request headers. */
+  headers?: MessageHeaders;
+  /** "arraybuffer" to receive bytes; text otherwise. */
+  responseType?: XMLHttpRequestResponseType;
+  /** Aborts the request; it then rejects with `AbortError`. */
+  abortSignal?: AbortSignal;
+  /** Milliseconds before the request rejects with `TimeoutError`; 0 or absent waits forever. */
+  timeout?: number;
+  /** Send cookies and credentials cross-origin (browsers). */
+  withCredentials?: boolean;
+}
+
+/** An HTTP response with a success status. */
+export class HttpResponse {
+  /**
+   * @param statusCode - the HTTP status code.
+   * @param statusText - the reason phrase.
+   * @param content - the body, as text or bytes per the request's `responseType`.
+   */
+  constructor(
+    readonly statusCode: number,
+    readonly statusText?: string,
+    readonly content?: string | ArrayBuffer,
+  ) {}
+}
+
+/**
+ * The HTTP client hubwire sends negotiate, Server-Sent Events and Long Polling
+ * requests through. Subclass it and implement `send` to route requests your own
+ * way; pass it as the `httpClient` option.
+ */
+export abstract class HttpClient {
+  /** Sends a GET request. */
+  get(url: string, options?: HttpRequest): Promise<HttpResponse> {
+    return this.send({ ...options, method: "GET", url });
+  }
+
+  /** Sends a POST request. */
+  post(url: string, options?: HttpRequest): Promise<HttpResponse> {
+    return this.send({ ...options, method: "POST", url });
+  }
+
+  /** Sends a DELETE request. */
+  delete(url: string, options?: HttpRequest): Promise<HttpResponse> {
+    return this.send({ ...options, method: "DELETE", url });
+  }
+
+  /**
+   * Sends a request.
+   * @throws HttpError for a non-success status, TimeoutError, AbortError.
+   */
+  abstract send(request: HttpRequest): Promise<HttpResponse>;
+
+  /** The `Cookie` header value this client would send to `url` (Node keeps a jar; browsers return ""). */
+  getCookieString(_url: string): string {
+    return "";
+  }
+}

@@ -1,0 +1,675 @@
+import type { Connection } from "../connection/connection.js";
+import { Emitter } from "../emitter.js";
+import {
+  AbortError,
+  ConnectionClosedError,
+  HandshakeError,
+  HubError,
+  InvalidArgumentError,
+  InvalidStateError,
+  ProtocolError,
+  TimeoutError,
+  toError,
+} from "../errors.js";
+import { LogLevel, type ILogger } from "../logging.js";
+import { appendPayload, parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
+import type { IHubProtocol } from "../protocol/hubProtocol.js";
+import {
+  MessageType,
+  type CloseMessage,
+  type CompletionMessage,
+  type HubMessage,
+  type InvocationMessage,
+  type StreamItemMessage,
+} from "../protocol/messages.js";
+import { ClientStreams, extractStreams, type StreamSink } from "./clientStreams.js";
+import { HandlerRegistry, type ClientMethod } from "./handlerRegistry.js";
+import { assertTransition, HubConnectionState } from "./hubConnectionState.js";
+import { InvocationRegistry } from "./invocationRegistry.js";
+import { KeepAlive } from "./keepAlive.js";
+import type { IRetryPolicy } from "./retryPolicy.js";
+import { ServerStream } from "./serverStream.js";
+import type { IStreamResult } from "./stream.js";
+
+/** The default of `serverTimeoutInMilliseconds`: twice the server's 15 s keep-alive. */
+export const DEFAULT_SERVER_TIMEOUT_MS = 30_000;
+/** The default of `keepAliveIntervalInMilliseconds`. */
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+
+/** Everything a HubConnection is built from; `HubConnectionBuilder` fills it in. */
+export interface HubConnectionParts {
+  readonly connection: Connection;
+  readonly logger: ILogger;
+  readonly protocol: IHubProtocol;
+  readonly reconnectPolicy?: IRetryPolicy | undefined;
+  readonly serverTimeoutInMilliseconds?: number | undefined;
+  readonly keepAliveIntervalInMilliseconds?: number | undefined;
+}
+
+type Events = {
+  close: (error?: Error) => void;
+  reconnecting: (error?: Error) => void;
+  reconnected: (connectionId?: string) => void;
+  statechange: (change: { previous: HubConnectionState; current: HubConnectionState }) => void;
+};
+
+/** The handshake of the current start attempt. */
+interface PendingHandshake {
+  resolve(): void;
+  reject(error: Error): void;
+  buffer: string | ArrayBuffer | undefined;
+}
+
+/**
+ * A connection to a SignalR hub. Build one with `HubConnectionBuilder`.
+ *
+ * @example
+ * const connection = new HubConnectionBuilder().withUrl("/chat").build();
+ * connection.on("broadcastMessage", (name, text) => console.log(name, text));
+ * await connection.start();
+ * await connection.invoke("Send", "me", "hello");
+ */
+export class HubConnection {
+  /** Milliseconds without any message from the server before the connection is considered lost. Default 30 000. */
+  serverTimeoutInMilliseconds: number;
+  /** Milliseconds without sending anything before a Ping is sent. Default 15 000. */
+  keepAliveIntervalInMilliseconds: number;
+
+  private readonly connection: Connection;
+  private readonly logger: ILogger;
+  private readonly protocol: IHubProtocol;
+  private readonly reconnectPolicy: IRetryPolicy | undefined;
+  private readonly events = new Emitter<Events>();
+  private readonly handlers = new HandlerRegistry();
+  private readonly invocations = new InvocationRegistry();
+  private readonly clientStreams = new ClientStreams();
+  private readonly keepAlive: KeepAlive;
+  private readonly streamSink: StreamSink;
+  private currentState = HubConnectionState.Disconnected;
+  private nextInvocationId = 0;
+  private handshake: PendingHandshake | undefined;
+  /** True from reaching Connected until the close is reported: only then does onclose fire. */
+  private started = false;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private stopDuringStartError: Error | undefined;
+  private reconnectDelay: { timer: ReturnType<typeof setTimeout>; wake(): void } | undefined;
+
+  /** @internal Use `HubConnectionBuilder`. */
+  constructor(parts: HubConnectionParts) {
+    this.connection = parts.connection;
+    this.logger = parts.logger;
+    this.protocol = parts.protocol;
+    this.reconnectPolicy = parts.reconnectPolicy;
+    this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds ?? DEFAULT_SERVER_TIMEOUT_MS;
+    this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds ?? DEFAULT_KEEP_ALIVE_MS;
+    this.keepAlive = new KeepAlive(
+      {
+        sendPing: () => this.sendPing(),
+        serverTimedOut: () => this.serverTimedOut(),
+      },
+      () => ({ keepAliveMs: this.keepAliveIntervalInMilliseconds, serverTimeoutMs: this.serverTimeoutInMilliseconds }),
+    );
+    this.streamSink = {
+      item: (streamId, item) => this.sendMessage({ type: MessageType.StreamItem, invocationId: streamId, item }),
+      end: (streamId, error) =>
+        this.sendMessage(error === undefined ? { type: MessageType.Completion, invocationId: streamId } : { type: MessageType.Completion, invocationId: streamId, error }),
+    };
+    this.connection.onreceive = (data) => this.processIncomingData(data);
+    this.connection.onclose = (error) => this.connectionClosed(error);
+  }
+
+  /** The connection's state. */
+  get state(): HubConnectionState {
+    return this.currentState;
+  }
+
+  /** The server's id for this connection while connected, else null. */
+  get connectionId(): string | null {
+    return this.connection.connectionId ?? null;
+  }
+
+  /** The hub URL. It can be changed while Disconnected or Reconnecting. */
+  get baseUrl(): string {
+    return this.connection.baseUrl;
+  }
+
+  set baseUrl(url: string) {
+    if (this.currentState !== HubConnectionState.Disconnected && this.currentState !== HubConnectionState.Reconnecting) {
+      throw new InvalidStateError(`The hub URL can only change while Disconnected or Reconnecting (the connection is '${this.currentState}').`);
+    }
+    if (!url) {
+      throw new InvalidArgumentError("The hub URL must be a non-empty string.");
+    }
+    this.connection.baseUrl = url;
+  }
+
+  /**
+   * Connects: negotiates, opens a transport and completes the hub handshake.
+   * @throws InvalidStateError unless Disconnected; NegotiateError, NoTransportError,
+   *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
+   */
+  start(): Promise<void> {
+    this.startPromise = this.startWithStateTransitions();
+    return this.startPromise;
+  }
+
+  /**
+   * Disconnects. Pending invocations reject with `ConnectionClosedError`; `onclose`
+   * callbacks run. Never rejects; calling it while already stopping waits for that stop.
+   */
+  async stop(): Promise<void> {
+    const startPromise = this.startPromise;
+    this.stopPromise = this.stopInternal();
+    await this.stopPromise;
+    // A start that stop() interrupted reports its failure through start(), not here.
+    await startPromise?.catch(() => undefined);
+  }
+
+  /**
+   * Calls a hub method without waiting for its result. Resolves once the message is sent.
+   * Stream arguments (a `Subject`, anything with `subscribe`, an async iterable) are sent as client-to-server streams.
+   */
+  send(methodName: string, ...args: any[]): Promise<void> {
+    const notConnected = this.checkConnected("send", methodName);
+    if (notConnected) return Promise.reject(notConnected);
+    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
+    const message: InvocationMessage = { type: MessageType.Invocation, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
+    const sent = this.sendMessage(message);
+    return sent.then(() => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)));
+  }
+
+  /**
+   * Calls a hub method and resolves with its result.
+   * @throws HubError when the hub method fails; ConnectionClosedError when the connection closes first;
+   *   InvalidStateError when not connected.
+   */
+  invoke<T = any>(methodName: string, ...args: any[]): Promise<T> {
+    const notConnected = this.checkConnected("invoke", methodName);
+    if (notConnected) return Promise.reject(notConnected);
+    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
+    const invocationId = this.newInvocationId();
+    const result = new Promise<T>((resolve, reject) => {
+      this.invocations.add(invocationId, {
+        methodName,
+        handle: (message) => {
+          if (message.type !== MessageType.Completion) {
+            reject(new ProtocolError(`The server sent a stream item for '${methodName}', which was invoked, not streamed.`));
+            this.invocations.remove(invocationId);
+          } else if (message.error !== undefined) {
+            reject(new HubError(message.error, methodName));
+          } else {
+            resolve(message.result as T);
+          }
+        },
+        fail: reject,
+      });
+    });
+    const message: InvocationMessage = { type: MessageType.Invocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
+    this.sendMessage(message).then(
+      () => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)),
+      (error) => this.invocations.fail(invocationId, toError(error)),
+    );
+    return result;
+  }
+
+  /**
+   * Calls a streaming hub method. Items that arrive before `subscribe` are kept;
+   * disposing the last subscription cancels the stream on the server.
+   */
+  stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
+    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
+    const invocationId = this.newInvocationId();
+    const result = new ServerStream<T>(() => {
+      this.invocations.remove(invocationId);
+      if (this.currentState === HubConnectionState.Connected) {
+        this.sendMessage({ type: MessageType.CancelInvocation, invocationId }).catch((e) => this.logSendFailure(e));
+      }
+    });
+    const notConnected = this.checkConnected("stream", methodName);
+    if (notConnected) {
+      result.error(notConnected);
+      return result;
+    }
+    this.invocations.add(invocationId, {
+      methodName,
+      handle: (message) => {
+        if (message.type === MessageType.StreamItem) {
+          result.next(message.item as T);
+        } else if (message.error !== undefined) {
+          result.error(new HubError(message.error, methodName));
+        } else {
+          result.complete();
+        }
+      },
+      fail: (error) => result.error(error),
+    });
+    this.sendMessage({ type: MessageType.StreamInvocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) }).then(
+      () => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)),
+      (error) => this.invocations.fail(invocationId, toError(error)),
+    );
+    return result;
+  }
+
+  /**
+   * Registers a handler for a method the server calls. Names match case-insensitively.
+   * If the server expects a result, the handler's return value (or promise) answers it.
+   */
+  on(methodName: string, newMethod: ClientMethod): void {
+    if (!methodName || typeof newMethod !== "function") {
+      return;
+    }
+    this.handlers.add(methodName, newMethod);
+  }
+
+  /** Removes one handler, or every handler of the method when `method` is omitted. */
+  off(methodName: string): void;
+  off(methodName: string, method: ClientMethod): void;
+  off(methodName: string, method?: ClientMethod): void {
+    if (methodName) {
+      this.handlers.remove(methodName, method);
+    }
+  }
+
+  /** Runs `callback` when the connection closes for good; returns a function that removes it. */
+  onclose(callback: (error?: Error) => void): () => void {
+    return this.events.on("close", callback);
+  }
+
+  /** Runs `callback` when automatic reconnect starts; returns a function that removes it. */
+  onreconnecting(callback: (error?: Error) => void): () => void {
+    return this.events.on("reconnecting", callback);
+  }
+
+  /** Runs `callback` when automatic reconnect succeeds; returns a function that removes it. */
+  onreconnected(callback: (connectionId?: string) => void): () => void {
+    return this.events.on("reconnected", callback);
+  }
+
+  /** Runs `callback` on every state change; returns a function that removes it. */
+  onstatechange(callback: (change: { previous: HubConnectionState; current: HubConnectionState }) => void): () => void {
+    return this.events.on("statechange", callback);
+  }
+
+  // ---- lifecycle -------------------------------------------------------
+
+  private setState(next: HubConnectionState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    assertTransition(previous, next);
+    this.currentState = next;
+    this.logger.log(LogLevel.Debug, `HubConnection state: ${previous} -> ${next}.`);
+    this.events.emit("statechange", [{ previous, current: next }], (e) => this.logCallbackError("statechange", e));
+  }
+
+  private async startWithStateTransitions(): Promise<void> {
+    if (this.currentState !== HubConnectionState.Disconnected) {
+      throw new InvalidStateError(`Cannot start a HubConnection that is not in the 'Disconnected' state (it is '${this.currentState}').`);
+    }
+    this.setState(HubConnectionState.Connecting);
+    this.logger.log(LogLevel.Debug, "Starting HubConnection.");
+    try {
+      await this.startInternal();
+      this.setState(HubConnectionState.Connected);
+      this.started = true;
+      this.logger.log(LogLevel.Information, "HubConnection connected.");
+    } catch (error) {
+      this.logger.log(LogLevel.Debug, `HubConnection failed to start: ${toError(error).message}`);
+      this.setState(HubConnectionState.Disconnected);
+      throw error;
+    }
+  }
+
+  /** Opens the connection and completes the handshake; shared by start and reconnect. */
+  private async startInternal(): Promise<void> {
+    this.stopDuringStartError = undefined;
+    const handshakeDone = new Promise<void>((resolve, reject) => {
+      this.handshake = { resolve, reject, buffer: undefined };
+    });
+    // Rejections are awaited below; this stops an early rejection being reported as unhandled.
+    handshakeDone.catch(() => undefined);
+
+    await this.connection.start(this.protocol.transferFormat);
+    try {
+      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: this.protocol.version });
+      this.logger.log(LogLevel.Debug, "Sending handshake request.");
+      this.keepAlive.startTimeout();
+      await this.sendRaw(request);
+      await handshakeDone;
+      if (this.stopDuringStartError) {
+        throw this.stopDuringStartError;
+      }
+      this.keepAlive.startPings();
+    } catch (error) {
+      this.handshake = undefined;
+      this.keepAlive.stop();
+      // Closing the connection also reports the error to connectionClosed, which ignores it while starting.
+      await this.connection.stop(toError(error));
+      throw error;
+    }
+  }
+
+  private async stopInternal(error?: Error): Promise<void> {
+    const previous = this.currentState;
+    if (previous === HubConnectionState.Disconnected) {
+      this.logger.log(LogLevel.Debug, "stop() called while already Disconnected.");
+      return;
+    }
+    if (previous === HubConnectionState.Disconnecting) {
+      return this.stopPromise;
+    }
+    this.setState(HubConnectionState.Disconnecting);
+    this.keepAlive.stop();
+
+    if (previous === HubConnectionState.Reconnecting) {
+      this.cancelReconnectDelay();
+      this.completeClose(error);
+      // An attempt may be under way: stopping the connection ends it.
+      await this.connection.stop(error);
+      return;
+    }
+    if (previous === HubConnectionState.Connecting) {
+      this.stopDuringStartError = error ?? new AbortError("The connection was stopped before the hub handshake could complete.");
+      this.handshake?.reject(this.stopDuringStartError);
+    } else {
+      // Best effort: tell the server we are leaving, then close the transport.
+      await this.sendMessage({ type: MessageType.Close }).catch((e) => this.logger.log(LogLevel.Debug, `Sending the Close message failed: ${toError(e).message}`));
+    }
+    await this.connection.stop(error);
+  }
+
+  /** The connection (transport) closed, for any reason. */
+  private connectionClosed(error?: Error): void {
+    this.logger.log(LogLevel.Debug, `HubConnection.connectionClosed(${error?.message ?? ""}) called while in state ${this.currentState}.`);
+    const handshake = this.handshake;
+    this.handshake = undefined;
+    handshake?.reject(error ?? new HandshakeError("The connection closed before the hub handshake completed."));
+
+    this.invocations.failAll(
+      (invocation) =>
+        new ConnectionClosedError(
+          `Invocation of '${invocation.methodName}' canceled because the connection closed${error ? `: ${error.message}` : "."}`,
+          error ? { cause: error } : undefined,
+        ),
+    );
+    this.clientStreams.cancelAll();
+    this.keepAlive.stop();
+
+    if (this.currentState === HubConnectionState.Disconnecting) {
+      this.completeClose(error);
+    } else if (this.currentState === HubConnectionState.Connected && this.reconnectPolicy) {
+      void this.reconnect(error);
+    } else if (this.currentState === HubConnectionState.Connected) {
+      this.completeClose(error);
+    }
+    // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
+  }
+
+  /** Ends in Disconnected and, if the connection had started, reports the close. */
+  private completeClose(error?: Error): void {
+    if (this.currentState === HubConnectionState.Connecting) {
+      return; // start() is unwinding and will report the failure itself.
+    }
+    this.setState(HubConnectionState.Disconnected);
+    if (this.started) {
+      this.started = false;
+      this.events.emit("close", [error], (e) => this.logCallbackError("onclose", e));
+    }
+  }
+
+  private async reconnect(error?: Error): Promise<void> {
+    const lostAt = Date.now();
+    let attempts = 0;
+    let reason = error ?? new Error("The connection was lost for an unknown reason.");
+    let delay = this.nextRetryDelay(attempts, 0, reason);
+    if (delay === null) {
+      this.logger.log(LogLevel.Debug, "The retry policy declined to reconnect.");
+      this.completeClose(error);
+      return;
+    }
+    this.setState(HubConnectionState.Reconnecting);
+    this.logger.log(LogLevel.Information, `Connection lost${error ? `: ${error.message}` : ""}. Reconnecting.`);
+    this.events.emit("reconnecting", [error], (e) => this.logCallbackError("onreconnecting", e));
+    while (delay !== null) {
+      if (this.currentState !== HubConnectionState.Reconnecting) {
+        return; // stop() was called, perhaps from an onreconnecting callback.
+      }
+      await this.waitBeforeRetry(delay);
+      if (this.currentState !== HubConnectionState.Reconnecting) {
+        return;
+      }
+      try {
+        await this.startInternal();
+        if (this.currentState !== HubConnectionState.Reconnecting) {
+          await this.connection.stop();
+          return;
+        }
+        this.setState(HubConnectionState.Connected);
+        this.logger.log(LogLevel.Information, "HubConnection reconnected.");
+        this.events.emit("reconnected", [this.connection.connectionId], (e) => this.logCallbackError("onreconnected", e));
+        return;
+      } catch (attemptError) {
+        reason = toError(attemptError);
+        this.logger.log(LogLevel.Information, `Reconnect attempt ${attempts + 1} failed: ${reason.message}`);
+        if (this.currentState !== HubConnectionState.Reconnecting) {
+          return;
+        }
+      }
+      attempts++;
+      delay = this.nextRetryDelay(attempts, Date.now() - lostAt, reason);
+    }
+    this.logger.log(LogLevel.Information, `Reconnect gave up after ${attempts} attempts and ${Date.now() - lostAt} ms.`);
+    this.completeClose(error);
+  }
+
+  private nextRetryDelay(previousRetryCount: number, elapsedMilliseconds: number, retryReason: Error): number | null {
+    try {
+      return this.reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds, retryReason });
+    } catch (policyError) {
+      this.logger.log(LogLevel.Error, `The retry policy threw: ${toError(policyError).message}. Not reconnecting.`);
+      return null;
+    }
+  }
+
+  private waitBeforeRetry(delay: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.reconnectDelay = undefined;
+        resolve();
+      };
+      this.reconnectDelay = { timer: setTimeout(wake, delay), wake };
+    });
+  }
+
+  private cancelReconnectDelay(): void {
+    const pending = this.reconnectDelay;
+    if (pending) {
+      clearTimeout(pending.timer);
+      pending.wake();
+    }
+  }
+
+  // ---- incoming ----------------------------------------------------------
+
+  private processIncomingData(data: string | ArrayBuffer): void {
+    let payload: string | ArrayBuffer | undefined = data;
+    if (this.handshake) {
+      payload = this.processHandshakeData(this.handshake, data);
+      if (payload === undefined) return;
+    }
+    this.keepAlive.received();
+    let messages: HubMessage[];
+    try {
+      messages = this.protocol.parseMessages(payload, this.logger);
+    } catch (error) {
+      const protocolError = error instanceof ProtocolError ? error : new ProtocolError(`Could not parse a message from the server: ${toError(error).message}`, { cause: error });
+      this.logger.log(LogLevel.Error, protocolError.message);
+      void this.connection.stop(protocolError);
+      return;
+    }
+    for (const message of messages) {
+      this.handleMessage(message);
+    }
+  }
+
+  /** Buffers until the handshake response is complete; returns what follows it, if anything. */
+  private processHandshakeData(handshake: PendingHandshake, data: string | ArrayBuffer): string | ArrayBuffer | undefined {
+    handshake.buffer = appendPayload(handshake.buffer, data);
+    let parsed;
+    try {
+      parsed = parseHandshakeResponse(handshake.buffer);
+    } catch (error) {
+      this.handshake = undefined;
+      handshake.reject(new HandshakeError(`The server's handshake response was malformed: ${toError(error).message}`, { cause: error }));
+      return undefined;
+    }
+    if (!parsed) return undefined;
+    this.handshake = undefined;
+    this.keepAlive.received();
+    if (parsed.response.error) {
+      handshake.reject(new HandshakeError(`Server returned handshake error: ${parsed.response.error}`));
+      return undefined;
+    }
+    this.logger.log(LogLevel.Debug, "Server handshake complete.");
+    handshake.resolve();
+    return parsed.remaining;
+  }
+
+  private handleMessage(message: HubMessage): void {
+    switch (message.type) {
+      case MessageType.Invocation:
+        this.invokeClientMethod(message);
+        break;
+      case MessageType.StreamItem:
+      case MessageType.Completion:
+        if (!this.invocations.dispatch(message as StreamItemMessage | CompletionMessage)) {
+          this.logger.log(LogLevel.Debug, `Ignoring a ${MessageType[message.type]} for unknown invocation '${message.invocationId}' (it may have been cancelled).`);
+        }
+        break;
+      case MessageType.Ping:
+        break;
+      case MessageType.Close:
+        this.handleClose(message);
+        break;
+      default:
+        this.logger.log(LogLevel.Debug, `Ignoring a message of type ${message.type}.`);
+    }
+  }
+
+  private handleClose(message: CloseMessage): void {
+    this.logger.log(LogLevel.Information, `The server sent a Close message${message.error ? ` with error: ${message.error}` : "."}`);
+    const error = message.error ? new HubError(`The server closed the connection with an error: ${message.error}`) : undefined;
+    if (message.allowReconnect === true) {
+      // A lost connection, as far as the client is concerned: automatic reconnect may run.
+      void this.connection.stop(error);
+    } else {
+      this.stopPromise = this.stopInternal(error);
+    }
+  }
+
+  /** Runs the handlers of a server-to-client call and, when the server expects one, answers with a Completion. */
+  private invokeClientMethod(message: InvocationMessage): void {
+    const handlers = this.handlers.get(message.target);
+    const invocationId = message.invocationId;
+    if (handlers.length === 0) {
+      this.logger.log(LogLevel.Warning, `No client method with the name '${message.target}' found.`);
+      if (invocationId) {
+        this.answer(invocationId, { error: `Client didn't provide a result: no handler for '${message.target}'.` });
+      }
+      return;
+    }
+    if (!invocationId) {
+      for (const handler of handlers) {
+        try {
+          const returned = handler.apply(this, message.arguments);
+          if (returned && typeof (returned as Promise<unknown>).then === "function") {
+            (returned as Promise<unknown>).then(undefined, (e) => this.logHandlerError(message.target, e));
+          }
+        } catch (error) {
+          this.logHandlerError(message.target, error);
+        }
+      }
+      return;
+    }
+    void this.answerClientResult(message.target, invocationId, handlers, message.arguments);
+  }
+
+  private async answerClientResult(target: string, invocationId: string, handlers: ClientMethod[], args: unknown[]): Promise<void> {
+    const results: unknown[] = [];
+    let failure: Error | undefined;
+    for (const handler of handlers) {
+      try {
+        const value = await handler.apply(this, args);
+        if (value !== undefined) results.push(value);
+      } catch (error) {
+        failure = toError(error);
+        this.logHandlerError(target, error);
+      }
+    }
+    if (results.length > 1) {
+      this.logger.log(LogLevel.Error, `Multiple handlers returned a result for '${target}'. Sending an error to the server.`);
+      this.answer(invocationId, { error: "Client provided multiple results." });
+    } else if (failure) {
+      this.answer(invocationId, { error: `Error: ${failure.message}` });
+    } else if (results.length === 1) {
+      this.answer(invocationId, { result: results[0] });
+    } else {
+      this.logger.log(LogLevel.Warning, `No result given for '${target}' method and invocation ID '${invocationId}'.`);
+      this.answer(invocationId, { error: "Client didn't provide a result." });
+    }
+  }
+
+  private answer(invocationId: string, outcome: { error: string } | { result: unknown }): void {
+    this.sendMessage({ type: MessageType.Completion, invocationId, ...outcome }).catch((e) => this.logSendFailure(e));
+  }
+
+  // ---- outgoing ------------------------------------------------------------
+
+  private sendMessage(message: HubMessage): Promise<void> {
+    return this.sendRaw(this.protocol.writeMessage(message));
+  }
+
+  private sendRaw(data: string | ArrayBuffer): Promise<void> {
+    this.keepAlive.sent();
+    return this.connection.send(data);
+  }
+
+  private sendPing(): void {
+    if (this.currentState === HubConnectionState.Connected) {
+      this.sendMessage({ type: MessageType.Ping }).catch((e) => this.logger.log(LogLevel.Debug, `Sending a Ping failed: ${toError(e).message}`));
+    }
+  }
+
+  private serverTimedOut(): void {
+    const error = new TimeoutError(
+      `Server timeout elapsed: nothing arrived from the server for ${this.serverTimeoutInMilliseconds} ms (serverTimeoutInMilliseconds).`,
+    );
+    this.logger.log(LogLevel.Warning, error.message);
+    void this.connection.stop(error);
+  }
+
+  private newInvocationId(): string {
+    return String(this.nextInvocationId++);
+  }
+
+  private checkConnected(operation: string, methodName: string): InvalidStateError | undefined {
+    if (this.currentState === HubConnectionState.Connected) return undefined;
+    return new InvalidStateError(`Cannot ${operation} '${methodName}': the connection is not in the 'Connected' state (it is '${this.currentState}').`);
+  }
+
+  private logHandlerError(target: string, error: unknown): void {
+    this.logger.log(LogLevel.Error, `A callback for the method '${target.toLowerCase()}' threw error '${toError(error).message}'.`);
+  }
+
+  private logCallbackError(callback: string, error: unknown): void {
+    this.logger.log(LogLevel.Error, `An ${callback} callback threw error '${toError(error).message}'.`);
+  }
+
+  private logSendFailure(error: unknown): void {
+    this.logger.log(LogLevel.Debug, `Sending failed: ${toError(error).message}`);
+  }
+}
+
+function streamIdsOf(streams: Map<string, unknown>): { streamIds?: string[] } {
+  return streams.size > 0 ? { streamIds: [...streams.keys()] } : {};
+}

@@ -1,0 +1,42 @@
+import { EventSource as NodeEventSource } from "eventsource";
+import { CookieJar } from "tough-cookie";
+import NodeWebSocket from "ws";
+import type { CookieStore } from "../http/cookieStore.js";
+import { VERSION } from "../version.js";
+import type { EventSourceConstructor, Platform, WebSocketConstructor } from "./platform.js";
+
+const globalWebSocket = (globalThis as any).WebSocket as WebSocketConstructor | undefined;
+
+/** Node.js: global fetch and WebSocket where present, else `ws`; `eventsource`; a tough-cookie jar. */
+export const platform: Platform = {
+  fetch: globalThis.fetch.bind(globalThis),
+  WebSocket: globalWebSocket ?? (NodeWebSocket as unknown as WebSocketConstructor),
+  EventSource: NodeEventSource as unknown as EventSourceConstructor,
+  socketsTakeHeaders: true,
+  userAgentHeader: ["User-Agent", `hubwire/${VERSION} (${VERSION}; ${process.platform}; NodeJS; ${process.versions.node})`],
+  createCookieStore,
+  openWebSocket(ctor, url, headers) {
+    // undici's WebSocket (Node 22+) takes headers in its init object; `ws`, and
+    // constructors users pass in Node, take them as the third argument.
+    return ctor === globalWebSocket ? new ctor(url, { headers }) : new ctor(url, undefined, { headers });
+  },
+  openEventSource(ctor, url, headers, withCredentials) {
+    const fetchWithHeaders = (input: string | URL, init?: RequestInit) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+    // `fetch` serves the `eventsource` package (v3+); `headers` serves older EventSource shims.
+    return new ctor(url, { withCredentials, headers, fetch: fetchWithHeaders });
+  },
+};
+
+function createCookieStore(): CookieStore {
+  const jar = new CookieJar();
+  return {
+    getCookieString: (url) => jar.getCookieStringSync(url),
+    setCookies(url, setCookieHeaders) {
+      for (const header of setCookieHeaders) {
+        // A cookie the jar rejects (bad domain, malformed) is skipped, as a browser would.
+        jar.setCookieSync(header, url, { ignoreError: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { ILogger } from "../logging.js";
+import type { HubMessage } from "./messages.js";
+
+/** How a transport carries payloads. */
+export enum TransferFormat {
+  /** UTF-8 text. */
+  Text = 1,
+  /** Raw bytes. */
+  Binary = 2,
+}
+
+/**
+ * A hub protocol: turns hub messages into payloads and back. The shape is the
+ * official client's, so protocols written for it (such as its MessagePack
+ * protocol) plug into hubwire and the other way round.
+ */
+export interface IHubProtocol {
+  /** The name sent in the handshake, e.g. "json". */
+  readonly name: string;
+  /** The protocol version sent in the handshake. */
+  readonly version: number;
+  /** The transfer format the payloads need. */
+  readonly transferFormat: TransferFormat;
+  /**
+   * Parses every complete message in one payload.
+   * @throws when the payload is malformed (hubwire's protocols throw `ProtocolError`).
+   */
+  parseMessages(input: string | ArrayBuffer, logger: ILogger): HubMessage[];
+  /** Encodes one message, framing included. */
+  writeMessage(message: HubMessage): string | ArrayBuffer;
+}

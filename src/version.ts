@@ -1,0 +1,2 @@
+/** The hubwire version. */
+export const VERSION = "0.1.0";
