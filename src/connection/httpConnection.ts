@@ -225,11 +225,7 @@ export class HttpConnection implements Connection {
     transport.onreceive = null;
     this.phase = "Disconnected";
     const reason = this.stopError ?? error;
-    if (reason) {
-      this.logger.log(LogLevel.Error, `Connection disconnected with error: ${reason.message}`);
-    } else {
-      this.logger.log(LogLevel.Information, "Connection disconnected.");
-    }
+    this.logger.log(LogLevel.Debug, `Connection disconnected${reason ? ` with error: ${reason.message}` : "."}`);
     this.onclose?.(reason);
   }
 

@@ -93,6 +93,8 @@ export class HubConnection {
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private stopDuringStartError: Error | undefined;
+  /** Why the connection is Disconnecting: undefined for a plain stop(). What onclose reports. */
+  private stopReason: Error | undefined;
   private reconnectDelay: { timer: ReturnType<typeof setTimeout>; wake(): void } | undefined;
 
   /** @internal Use `HubConnectionBuilder`. */
@@ -359,6 +361,7 @@ export class HubConnection {
       return this.stopPromise;
     }
     this.setState(HubConnectionState.Disconnecting);
+    this.stopReason = error;
     this.keepAlive.stop();
 
     if (previous === HubConnectionState.Reconnecting) {
@@ -396,8 +399,14 @@ export class HubConnection {
     this.keepAlive.stop();
 
     if (this.currentState === HubConnectionState.Disconnecting) {
-      this.completeClose(error);
-    } else if (this.currentState === HubConnectionState.Connected && this.reconnectPolicy) {
+      // A transport error while stopping (an event stream ending, say) is not why we closed.
+      this.completeClose(this.stopReason);
+      return;
+    }
+    if (error && this.currentState === HubConnectionState.Connected) {
+      this.logger.log(LogLevel.Error, `Connection lost: ${error.message}`);
+    }
+    if (this.currentState === HubConnectionState.Connected && this.reconnectPolicy) {
       void this.reconnect(error);
     } else if (this.currentState === HubConnectionState.Connected) {
       this.completeClose(error);
