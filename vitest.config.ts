@@ -1,6 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Tests run the TypeScript sources; package.json maps #platform to the built files.
+const nodePlatform = fileURLToPath(new URL("./src/platform/node.ts", import.meta.url));
+
 export default defineConfig({
+  resolve: { alias: { "#platform": nodePlatform } },
   test: {
     projects: [
       {
