@@ -335,13 +335,15 @@ export class HubConnection {
     try {
       const request = writeHandshakeRequest({ protocol: this.protocol.name, version: this.protocol.version });
       this.logger.log(LogLevel.Debug, "Sending handshake request.");
-      this.keepAlive.startTimeout();
+      // Long Polling keeps itself alive: no pings and no server timeout there.
+      const keepAlive = !this.connection.features.inherentKeepAlive;
+      if (keepAlive) this.keepAlive.startTimeout();
       await this.sendRaw(request);
       await handshakeDone;
       if (this.stopDuringStartError) {
         throw this.stopDuringStartError;
       }
-      this.keepAlive.startPings();
+      if (keepAlive) this.keepAlive.startPings();
     } catch (error) {
       this.handshake = undefined;
       this.keepAlive.stop();
@@ -619,7 +621,7 @@ export class HubConnection {
       this.logger.log(LogLevel.Error, `Multiple handlers returned a result for '${target}'. Sending an error to the server.`);
       this.answer(invocationId, { error: "Client provided multiple results." });
     } else if (failure) {
-      this.answer(invocationId, { error: `Error: ${failure.message}` });
+      this.answer(invocationId, { error: String(failure) });
     } else if (results.length === 1) {
       this.answer(invocationId, { result: results[0] });
     } else {
