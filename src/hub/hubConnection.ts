@@ -333,7 +333,9 @@ export class HubConnection {
 
     await this.connection.start(this.protocol.transferFormat);
     try {
-      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: this.protocol.version });
+      // Protocols declare version 2 (stateful reconnect's Ack and Sequence); without
+      // stateful reconnect the handshake asks for version 1, which every server accepts.
+      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: Math.min(this.protocol.version, 1) });
       this.logger.log(LogLevel.Debug, "Sending handshake request.");
       // Long Polling keeps itself alive: no pings and no server timeout there.
       const keepAlive = !this.connection.features.inherentKeepAlive;

@@ -13,8 +13,8 @@ type Fields = Record<string, unknown>;
 export class JsonHubProtocol implements IHubProtocol {
   /** {@inheritDoc IHubProtocol.name} */
   readonly name = "json";
-  /** {@inheritDoc IHubProtocol.version} */
-  readonly version = 1;
+  /** Version 2 adds stateful reconnect's Ack and Sequence messages; the handshake asks for 1 without it. */
+  readonly version = 2;
   /** {@inheritDoc IHubProtocol.transferFormat} */
   readonly transferFormat = TransferFormat.Text;
 
