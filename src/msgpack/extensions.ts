@@ -1,0 +1,68 @@
+/** Raw extension data: an application type (-128…127) and its bytes. */
+export interface ExtData {
+  readonly type: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Custom extension types, in the shape of @msgpack/msgpack's `ExtensionCodec`
+ * (so an instance of that class can be passed as is).
+ */
+export interface ExtensionCodecLike {
+  /** Returns the extension for a value, or null to encode it normally. */
+  tryToEncode(value: unknown, context: unknown): ExtData | null;
+  /** Turns an extension back into a value. */
+  decode(data: Uint8Array, type: number, context: unknown): unknown;
+}
+
+/** The MessagePack timestamp extension type. */
+export const TIMESTAMP_TYPE = -1;
+
+/** Encodes a Date as the smallest timestamp that holds it (32, 64 or 96 bits). */
+export function encodeTimestamp(date: Date): ExtData {
+  const ms = date.getTime();
+  const sec = Math.floor(ms / 1000);
+  const nsec = (ms - sec * 1000) * 1e6;
+  if (sec >= 0 && sec < 0x400000000) {
+    if (nsec === 0 && sec < 0x100000000) {
+      const data = new Uint8Array(4);
+      new DataView(data.buffer).setUint32(0, sec);
+      return { type: TIMESTAMP_TYPE, data };
+    }
+    const data = new Uint8Array(8);
+    const view = new DataView(data.buffer);
+    view.setUint32(0, nsec * 4 + Math.floor(sec / 0x100000000));
+    view.setUint32(4, sec >>> 0);
+    return { type: TIMESTAMP_TYPE, data };
+  }
+  const data = new Uint8Array(12);
+  const view = new DataView(data.buffer);
+  view.setUint32(0, nsec);
+  view.setInt32(4, Math.floor(sec / 0x100000000));
+  view.setUint32(8, sec >>> 0);
+  return { type: TIMESTAMP_TYPE, data };
+}
+
+/**
+ * Decodes a timestamp extension to a Date.
+ * @returns undefined when the data has none of the three timestamp sizes.
+ */
+export function decodeTimestamp(data: Uint8Array): Date | undefined {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let sec: number;
+  let nsec: number;
+  if (data.byteLength === 4) {
+    sec = view.getUint32(0);
+    nsec = 0;
+  } else if (data.byteLength === 8) {
+    const high = view.getUint32(0);
+    sec = (high & 3) * 0x100000000 + view.getUint32(4);
+    nsec = high >>> 2;
+  } else if (data.byteLength === 12) {
+    nsec = view.getUint32(0);
+    sec = view.getInt32(4) * 0x100000000 + view.getUint32(8);
+  } else {
+    return undefined;
+  }
+  return new Date(sec * 1000 + nsec / 1e6);
+}
