@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Inherit the root `resolve.alias` (#platform → src): inline projects do not by default.
+        extends: true,
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
