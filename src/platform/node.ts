@@ -9,7 +9,8 @@ const globalWebSocket = (globalThis as any).WebSocket as WebSocketConstructor | 
 
 /** Node.js: global fetch and WebSocket where present, else `ws`; `eventsource`; a tough-cookie jar. */
 export const platform: Platform = {
-  fetch: globalThis.fetch.bind(globalThis),
+  // Looked up on each call, not at import: a fetch installed later (a polyfill, msw, nock) must be used.
+  fetch: (input, init) => globalThis.fetch(input, init),
   WebSocket: globalWebSocket ?? (NodeWebSocket as unknown as WebSocketConstructor),
   EventSource: NodeEventSource as unknown as EventSourceConstructor,
   socketsTakeHeaders: true,
