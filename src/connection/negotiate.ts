@@ -47,7 +47,8 @@ export async function negotiate(
 ): Promise<Negotiation> {
   let url = hubUrl;
   let redirectToken: string | undefined;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+  // At most MAX_REDIRECTS negotiate requests, as the official client: a 100th redirect answer gives up.
+  for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
     const target = negotiateUrl(url, options.useStatefulReconnect);
     const fields = await requestNegotiate(httpClient, target, options);
     if (typeof fields["ProtocolVersion"] === "string" || typeof fields["ProtocolVersion"] === "number") {
@@ -69,7 +70,7 @@ export async function negotiate(
     }
     return { url, response: readResponse(fields, target), redirectToken };
   }
-  throw new NegotiateError(`Negotiate was redirected more than ${MAX_REDIRECTS} times, last to ${redactUrl(url)}; giving up.`, redactUrl(url));
+  throw new NegotiateError(`Negotiate was redirected ${MAX_REDIRECTS} times, last to ${redactUrl(url)}; giving up.`, redactUrl(url));
 }
 
 async function requestNegotiate(
