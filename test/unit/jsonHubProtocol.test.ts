@@ -101,9 +101,9 @@ const vectors: { name: string; message: HubMessage; wire: string }[] = [
 ];
 
 describe("JsonHubProtocol identity", () => {
-  it("is named json, version 1, Text transfer format", () => {
+  it("is named json, version 2 (the official client's; the handshake asks for 1 without stateful reconnect), Text transfer format", () => {
     expect(protocol.name).toBe("json");
-    expect(protocol.version).toBe(1);
+    expect(protocol.version).toBe(2);
     expect(protocol.transferFormat).toBe(TransferFormat.Text);
   });
 });
