@@ -22,7 +22,7 @@ import {
   type InvocationMessage,
   type StreamItemMessage,
 } from "../protocol/messages.js";
-import { ClientStreams, extractStreams, type StreamSink } from "./clientStreams.js";
+import { ClientStreams, extractStreams, type StreamSink, type StreamSource } from "./clientStreams.js";
 import { HandlerRegistry, type ClientMethod } from "./handlerRegistry.js";
 import { assertTransition, HubConnectionState } from "./hubConnectionState.js";
 import { InvocationRegistry } from "./invocationRegistry.js";
@@ -178,7 +178,8 @@ export class HubConnection {
     const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
     const message: InvocationMessage = { type: MessageType.Invocation, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
     const sent = this.sendMessage(message);
-    return sent.then(() => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)));
+    this.launchStreams(streams, sent);
+    return sent;
   }
 
   /**
@@ -208,10 +209,9 @@ export class HubConnection {
       });
     });
     const message: InvocationMessage = { type: MessageType.Invocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
-    this.sendMessage(message).then(
-      () => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)),
-      (error) => this.invocations.fail(invocationId, toError(error)),
-    );
+    const sent = this.sendMessage(message);
+    sent.catch((error) => this.invocations.fail(invocationId, toError(error)));
+    this.launchStreams(streams, sent);
     return result;
   }
 
@@ -246,10 +246,9 @@ export class HubConnection {
       },
       fail: (error) => result.error(error),
     });
-    this.sendMessage({ type: MessageType.StreamInvocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) }).then(
-      () => this.clientStreams.launch(streams, this.streamSink, (e) => this.logSendFailure(e)),
-      (error) => this.invocations.fail(invocationId, toError(error)),
-    );
+    const sent = this.sendMessage({ type: MessageType.StreamInvocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) });
+    sent.catch((error) => this.invocations.fail(invocationId, toError(error)));
+    this.launchStreams(streams, sent);
     return result;
   }
 
@@ -637,6 +636,22 @@ export class HubConnection {
   }
 
   // ---- outgoing ------------------------------------------------------------
+
+  /**
+   * Subscribes to the stream arguments right away, so items pushed just after the call
+   * (`invoke("Upload", subject); subject.next(x)`) are kept, and sends what they produce
+   * in order, after the invocation itself.
+   */
+  private launchStreams(streams: Map<string, StreamSource>, invocationSent: Promise<void>): void {
+    if (streams.size === 0) return;
+    let queue = invocationSent;
+    const after = (send: () => Promise<void>) => (queue = queue.then(send));
+    const sink: StreamSink = {
+      item: (streamId, item) => after(() => this.streamSink.item(streamId, item)),
+      end: (streamId, error) => after(() => this.streamSink.end(streamId, error)),
+    };
+    this.clientStreams.launch(streams, sink, (e) => this.logSendFailure(e));
+  }
 
   private sendMessage(message: HubMessage): Promise<void> {
     return this.sendRaw(this.protocol.writeMessage(message));
