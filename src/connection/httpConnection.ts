@@ -224,6 +224,7 @@ export class HttpConnection implements Connection {
     transport.onclose = null;
     transport.onreceive = null;
     this.phase = "Disconnected";
+    this.connectionId = undefined;
     const reason = this.stopError ?? error;
     this.logger.log(LogLevel.Debug, `Connection disconnected${reason ? ` with error: ${reason.message}` : "."}`);
     this.onclose?.(reason);
