@@ -9,6 +9,7 @@
 //   /testhub                            TestHub, all transports
 //   /testhub-sse-lp                     TestHub, ServerSentEvents + LongPolling only
 //   /testhub-stateful                   TestHub, AllowStatefulReconnects = true
+//   /keepalivehub                       KeepAliveHub: server pings every 1 s, drops a silent client after 2 s
 //   /authhub                            AuthHub, [Authorize]; token "valid-token-<user>" from
 //                                       "Authorization: Bearer <token>" or ?access_token=<token>;
 //                                       anything else -> 401 (negotiate included)
@@ -32,7 +33,8 @@
 // GetTransport, GetUserName, SendToCaller, Broadcast, SendToCallerMany, AskClient, CloseMe,
 // GetHeader, GetCookie, GetQueryString, GetNegotiateCookieSeen, Counter, CounterThenThrow,
 // Infinite, WasInfiniteCancelled, Upload, UploadTwo, UploadSum.
-// AuthHub methods: GetUserName, Echo.
+// AuthHub methods: GetUserName, Echo, GetTransport, GetRequestPath.
+// KeepAliveHub methods: Echo, GetConnectionId, GetTransport.
 
 using Hubwire.TestServer;
 using Microsoft.AspNetCore.Authentication;
@@ -60,6 +62,12 @@ builder.Services
         options.EnableDetailedErrors = false;
         options.MaximumParallelInvocationsPerClient = 4;
         options.MaximumReceiveMessageSize = 1024 * 1024;
+    })
+    .AddHubOptions<KeepAliveHub>(options =>
+    {
+        // Kestrel's heartbeat ticks once a second, so shorter values would not be honoured anyway.
+        options.KeepAliveInterval = TimeSpan.FromSeconds(1);
+        options.ClientTimeoutInterval = TimeSpan.FromSeconds(2);
     });
 // Replaces the default lifetime manager (registered with TryAdd by AddSignalR) so that hub
 // methods can reach their own HubConnectionContext (TestHub.CloseMe).
@@ -103,6 +111,7 @@ app.MapHub<TestHub>("/testhub-stateful", options =>
     options.AllowStatefulReconnects = true;
 });
 app.MapHub<AuthHub>("/authhub");
+app.MapHub<KeepAliveHub>("/keepalivehub");
 
 static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host}";
 

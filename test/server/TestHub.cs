@@ -220,4 +220,26 @@ public sealed class AuthHub : Hub
     public string? GetUserName() => Context.User?.Identity?.Name;
 
     public object? Echo(object? value) => value;
+
+    public string GetTransport() =>
+        Context.Features.Get<IHttpTransportFeature>()!.TransportType.ToString();
+
+    /// <summary>The path of the request that carries this connection (e.g. "/authhub"), to prove where a redirect led.</summary>
+    public string? GetRequestPath() => Context.GetHttpContext()?.Request.Path.Value;
+}
+
+/// <summary>
+/// Hub with short server-side keep-alive settings (mapped at /keepalivehub; see Program.cs):
+/// the server pings every second and drops a client it has heard nothing from for 2 seconds.
+/// Lets the functional tests check client keep-alive pings and the client's server timeout
+/// against a real server within a few seconds.
+/// </summary>
+public sealed class KeepAliveHub : Hub
+{
+    public object? Echo(object? value) => value;
+
+    public string GetConnectionId() => Context.ConnectionId;
+
+    public string GetTransport() =>
+        Context.Features.Get<IHttpTransportFeature>()!.TransportType.ToString();
 }
