@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { HubConnectionState, HubError, type HubConnection } from "../../src/index.js";
+import { collect, rejectionOf, TRANSPORTS, useConnections, waitFor } from "../support/functional.js";
+
+describe.each(TRANSPORTS)("server-to-client streams over %s", (transportName, transport) => {
+  const hub = useConnections();
+
+  async function connect(): Promise<HubConnection> {
+    const connection = await hub.start("/testhub", { options: transport });
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    return connection;
+  }
+
+  it("delivers Counter's items in order, then completes", async () => {
+    const connection = await connect();
+    expect(await collect(connection.stream("Counter", 5, 10))).toEqual([0, 1, 2, 3, 4]);
+    expect(await collect(connection.stream("Counter", 0, 0))).toEqual([]);
+  });
+
+  it("runs several streams at once without mixing their items", async () => {
+    const connection = await connect();
+    const [a, b, c] = await Promise.all([
+      collect(connection.stream("Counter", 20, 1)),
+      collect(connection.stream("Counter", 7, 3)),
+      collect(connection.stream("Counter", 12, 0)),
+    ]);
+    expect(a).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(b).toEqual(Array.from({ length: 7 }, (_, i) => i));
+    expect(c).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it("keeps the items that arrived before subscribe (the server finished before anyone subscribed)", async () => {
+    const connection = await connect();
+    const stream = connection.stream("Counter", 5, 0);
+    // Counter(5, 0) finishes on the server at once; give the items and the Completion a
+    // generous head start before subscribing. (If they were somehow still in flight, the test
+    // would merely check the ordinary path: it cannot pass wrongly.)
+    expect(await connection.invoke("Delay", 300)).toBe(300);
+    expect(await connection.invoke("Echo", "round trip")).toBe("round trip");
+
+    expect(await collect(stream)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("ends with a HubError carrying the server's text after CounterThenThrow's items", async () => {
+    const connection = await connect();
+    const items: number[] = [];
+    const failed = new Promise<Error>((resolve, reject) => {
+      connection.stream<number>("CounterThenThrow", 3).subscribe({
+        next: (item) => items.push(item),
+        complete: () => reject(new Error("the stream completed instead of failing")),
+        error: (error) => resolve(error),
+      });
+    });
+    const error = await failed;
+    expect(items).toEqual([0, 1, 2]);
+    expect(error).toBeInstanceOf(HubError);
+    expect(error.message).toContain("stream failed after 3");
+    expect((error as HubError).methodName).toBe("CounterThenThrow");
+    expect(connection.state).toBe(HubConnectionState.Connected);
+  });
+
+  it("cancels Infinite on the server when the subscription is disposed, and delivers nothing after", async () => {
+    const connection = await connect();
+    const items: number[] = [];
+    let disposed = false;
+    let afterDispose = 0;
+    let ended = false;
+    const subscription = connection.stream<number>("Infinite").subscribe({
+      next: (item) => {
+        items.push(item);
+        if (disposed) afterDispose++;
+      },
+      complete: () => (ended = true),
+      error: () => (ended = true),
+    });
+    await waitFor(() => items.length >= 3, 10_000, "three items of the Infinite stream");
+    expect(items.slice(0, 3)).toEqual([0, 1, 2]);
+
+    subscription.dispose();
+    disposed = true;
+
+    expect(await connection.invoke("WasInfiniteCancelled")).toBe(true);
+    expect(afterDispose).toBe(0);
+    expect(ended).toBe(false);
+    expect(connection.state).toBe(HubConnectionState.Connected);
+  });
+
+  it("ends a pending stream with an error when the connection stops", async () => {
+    const connection = await connect();
+    const stream = connection.stream<number>("Counter", 1000, 1000);
+    const ended = collect(stream, 15_000);
+    await connection.stop();
+    const error = await rejectionOf(ended);
+    expect(error.message).toContain("Counter");
+  });
+});
