@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { AsyncQueue, deferred } from "./queue.js";
+import { AsyncQueue } from "./queue.js";
 
 /** One msw server per test file; handlers are reset after each test. Unhandled requests fail the test. */
 export function useMswServer(): ReturnType<typeof setupServer> {
@@ -53,34 +53,4 @@ export function negotiateHandler(hubUrl: string, answer: (n: number, request: Re
     return result instanceof Response ? result : HttpResponse.json(result);
   });
   return { handler, requests };
-}
-
-/** A text/event-stream response the test writes to. */
-export function eventStream(): { response: Response; write(text: string): void; end(): void; cancelled: Promise<void> } {
-  const encoder = new TextEncoder();
-  const cancelled = deferred<void>();
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let open = true;
-  const body = new ReadableStream<Uint8Array>({
-    start(c) {
-      controller = c;
-    },
-    cancel() {
-      open = false;
-      cancelled.resolve();
-    },
-  });
-  return {
-    response: new HttpResponse(body, { headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" } }),
-    write(text) {
-      if (open) controller.enqueue(encoder.encode(text));
-    },
-    end() {
-      if (open) {
-        open = false;
-        controller.close();
-      }
-    },
-    cancelled: cancelled.promise,
-  };
 }
