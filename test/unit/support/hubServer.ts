@@ -1,4 +1,4 @@
-import { http, HttpResponse } from "msw";
+import { http, HttpResponse, type HttpHandler } from "msw";
 import { AsyncQueue, deferred } from "./queue.js";
 import { seen, type SeenRequest } from "./msw.js";
 
@@ -13,27 +13,41 @@ export interface Poll {
 
 const isEventStream = (request: Request) => (request.headers.get("accept") ?? "").includes("text/event-stream");
 
+type Answer = (request: SeenRequest) => Response | Promise<Response>;
+
+/** What {@link longPollingEndpoint} returns. */
+export interface LongPollingEndpoint {
+  /** Polls after the first one of each connection, waiting for an answer. */
+  readonly polls: AsyncQueue<Poll>;
+  readonly posts: AsyncQueue<SeenRequest>;
+  readonly deletes: AsyncQueue<SeenRequest>;
+  /** Decides the answer to each POST (default 200). */
+  answerPost: Answer;
+  /** Decides the answer to each DELETE (default 202). */
+  answerDelete: Answer;
+  /** Decides the answer to the first poll of a connection (default 200, empty). */
+  answerFirstPoll: Answer;
+  readonly handlers: HttpHandler[];
+}
+
 /**
  * The Long Polling side of a hub endpoint, over msw. The first poll of each
  * connection id is answered 200 at once (as a server does); later polls wait
  * in `polls` for the test to answer. POSTs and DELETEs are recorded and
  * answered by `answerPost` / `answerDelete`.
  */
-export function longPollingEndpoint(hubUrl: string) {
+export function longPollingEndpoint(hubUrl: string): LongPollingEndpoint {
   const polls = new AsyncQueue<Poll>();
   const posts = new AsyncQueue<SeenRequest>();
   const deletes = new AsyncQueue<SeenRequest>();
   const firstPollSeen = new Set<string>();
-  const endpoint = {
+  const endpoint: LongPollingEndpoint = {
     polls,
     posts,
     deletes,
-    /** Decides the answer to each POST (default 200). */
-    answerPost: (_request: SeenRequest): Response | Promise<Response> => new HttpResponse(null, { status: 200 }),
-    /** Decides the answer to each DELETE (default 202). */
-    answerDelete: (_request: SeenRequest): Response | Promise<Response> => new HttpResponse(null, { status: 202 }),
-    /** Decides the answer to the first poll of a connection (default 200, empty). */
-    answerFirstPoll: (_request: SeenRequest): Response | Promise<Response> => new HttpResponse(null, { status: 200 }),
+    answerPost: () => new HttpResponse(null, { status: 200 }),
+    answerDelete: () => new HttpResponse(null, { status: 202 }),
+    answerFirstPoll: () => new HttpResponse(null, { status: 200 }),
     handlers: [
       http.get(hubUrl, async ({ request }) => {
         if (isEventStream(request)) return undefined;
@@ -83,15 +97,23 @@ export interface OpenStream {
  * `Accept: text/event-stream` gets a stream the test writes to, unless
  * `refuse` returns a response to send instead. POSTs are recorded.
  */
-export function eventStreamEndpoint(hubUrl: string) {
+export interface EventStreamEndpoint {
+  readonly streams: AsyncQueue<OpenStream>;
+  readonly posts: AsyncQueue<SeenRequest>;
+  /** Return a response to refuse a stream (e.g. 404); undefined to open it. */
+  refuse: (request: SeenRequest) => Response | undefined;
+  answerPost: Answer;
+  readonly handlers: HttpHandler[];
+}
+
+export function eventStreamEndpoint(hubUrl: string): EventStreamEndpoint {
   const streams = new AsyncQueue<OpenStream>();
   const posts = new AsyncQueue<SeenRequest>();
-  const endpoint = {
+  const endpoint: EventStreamEndpoint = {
     streams,
     posts,
-    /** Return a response to refuse a stream (e.g. 404); undefined to open it. */
-    refuse: (_request: SeenRequest): Response | undefined => undefined,
-    answerPost: (_request: SeenRequest): Response | Promise<Response> => new HttpResponse(null, { status: 200 }),
+    refuse: () => undefined,
+    answerPost: () => new HttpResponse(null, { status: 200 }),
     handlers: [
       http.get(hubUrl, async ({ request }) => {
         if (!isEventStream(request)) return undefined;
