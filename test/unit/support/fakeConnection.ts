@@ -75,6 +75,7 @@ export class FakeConnection implements Connection {
       return;
     }
     this.connected = false;
+    this.connectionId = undefined;
     this.onclose?.(error);
   }
 
@@ -94,6 +95,7 @@ export class FakeConnection implements Connection {
       throw new Error("FakeConnection: drop() while not connected.");
     }
     this.connected = false;
+    this.connectionId = undefined;
     this.onclose?.(error);
   }
 
