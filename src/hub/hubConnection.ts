@@ -654,7 +654,14 @@ export class HubConnection {
   }
 
   private sendMessage(message: HubMessage): Promise<void> {
-    return this.sendRaw(this.protocol.writeMessage(message));
+    let data: string | ArrayBuffer;
+    try {
+      data = this.protocol.writeMessage(message);
+    } catch (error) {
+      // An argument the protocol cannot encode (a BigInt, a cycle): reject, never throw from invoke/send/stream.
+      return Promise.reject(error);
+    }
+    return this.sendRaw(data);
   }
 
   private sendRaw(data: string | ArrayBuffer): Promise<void> {

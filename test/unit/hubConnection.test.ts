@@ -378,6 +378,25 @@ describe("invoke and send", () => {
     expect(await rejection(hub.invoke("Y"))).toBe(failure);
   });
 
+  it("rejects, rather than throws, when an argument cannot be encoded, and leaves nothing pending", async () => {
+    const { hub, connection } = await connectedHub();
+    const circular: Record<string, unknown> = {};
+    circular["self"] = circular;
+    let invoked: Promise<unknown> | undefined;
+    let sent: Promise<unknown> | undefined;
+    expect(() => (invoked = hub.invoke("Big", BigInt(10)))).not.toThrow();
+    expect(() => (sent = hub.send("Loop", circular))).not.toThrow();
+    expect(await rejection(invoked!)).toBeInstanceOf(TypeError);
+    expect(await rejection(sent!)).toBeInstanceOf(TypeError);
+    const streamed = collect<unknown>();
+    expect(() => hub.stream("Big", BigInt(10)).subscribe(streamed.subscriber)).not.toThrow();
+    expect((await streamed.ended).error).toBeInstanceOf(TypeError);
+    expect(connection.sent.pending).toBe(0);
+    // Nothing is left waiting: closing rejects no forgotten invocation (vitest would report it as unhandled).
+    await hub.stop();
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
   it("rejects invoke, send and stream with InvalidStateError while Disconnected", async () => {
     const { hub, connection } = createHub();
     const invoked = await rejection(hub.invoke("Echo", 1));
