@@ -88,6 +88,22 @@ describe("Long Polling transport", () => {
     expect((error as Error).message).toContain("404");
   });
 
+  it("carries the bearer token, X-Requested-With and the user agent on polls, POSTs and the DELETE", async () => {
+    const endpoint = longPollingEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+    const connection = new HttpConnection(HUB, { transport: HttpTransportType.LongPolling, accessTokenFactory: () => "lp-token", headers: { "X-App": "1" } });
+    await connection.start(TransferFormat.Text);
+    const poll = await endpoint.polls.next();
+    await connection.send("x\x1e");
+    await connection.stop();
+    for (const request of [poll.request, await endpoint.posts.next(), await endpoint.deletes.next()]) {
+      expect(request.headers.get("authorization")).toBe("Bearer lp-token");
+      expect(request.headers.get("x-requested-with")).toBe("XMLHttpRequest");
+      expect(request.headers.get("user-agent")).toMatch(/^hubwire\//);
+      expect(request.headers.get("x-app")).toBe("1");
+    }
+  });
+
   it("sends each payload as a POST to ?id={token}", async () => {
     const { connection, endpoint } = await connectLongPolling();
     await connection.send('{"type":1,"target":"A","arguments":[]}\x1e');

@@ -2,7 +2,8 @@ import { http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
 import { HttpConnection } from "../../src/connection/httpConnection.js";
 import type { IHttpConnectionOptions } from "../../src/connection/options.js";
-import { HttpError, NegotiateError } from "../../src/errors.js";
+import { AbortError, HttpError, NegotiateError } from "../../src/errors.js";
+import { HubConnectionState } from "../../src/hub/hubConnectionState.js";
 import { HubConnectionBuilder } from "../../src/hub/hubConnectionBuilder.js";
 import { LogLevel } from "../../src/logging.js";
 import { TransferFormat } from "../../src/protocol/hubProtocol.js";
@@ -11,6 +12,7 @@ import { HANDSHAKE_OK, HANDSHAKE_REQUEST } from "./support/fakeConnection.js";
 import { createFakeWebSocketClass } from "./support/fakeWebSocket.js";
 import { CapturingLogger } from "./support/logger.js";
 import { negotiateHandler, negotiateV1, useMswServer } from "./support/msw.js";
+import { deferred } from "./support/queue.js";
 
 const server = useMswServer();
 const HUB = "http://hub.test/chat";
@@ -327,5 +329,45 @@ describe("access tokens", () => {
     expect(logger.messages.some((m) => m.includes('"hello"'))).toBe(true);
     const linesWithTokens = logger.messages.filter((m) => m.includes(REDIRECT_TOKEN) || m.includes(USER_TOKEN));
     expect(linesWithTokens).toEqual([]);
+  });
+});
+
+describe("stopping during negotiate", () => {
+  it("aborts the negotiate request and rejects start() with AbortError", async () => {
+    const arrived = deferred();
+    const aborted = deferred();
+    server.use(
+      http.post(`${HUB}/negotiate`, async ({ request }) => {
+        request.signal.addEventListener("abort", () => aborted.resolve());
+        arrived.resolve();
+        await aborted.promise;
+        return HttpResponse.json(negotiateV1("late", ["WebSockets"]));
+      }),
+    );
+    const WebSocket = createFakeWebSocketClass("open");
+    const hub = new HubConnectionBuilder().withUrl(HUB, { WebSocket }).configureLogging(new CapturingLogger()).build();
+    const started = hub.start().then(() => undefined, (e: unknown) => e);
+    await arrived.promise;
+    await hub.stop();
+    await aborted.promise;
+    expect(await started).toBeInstanceOf(AbortError);
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+    expect(WebSocket.created.all).toHaveLength(0);
+  });
+});
+
+describe("a later start after a redirect", () => {
+  it("negotiates at the hub URL again with the user's token, not the redirect's", async () => {
+    const first = negotiateHandler(HUB, () => ({ url: "http://redirect.test/hub", accessToken: "redirect-token" }));
+    const second = negotiateHandler("http://redirect.test/hub", () => negotiateV1("id", ["WebSockets"]));
+    server.use(first.handler, second.handler);
+    const { connection, WebSocket } = webSocketConnection({ accessTokenFactory: () => "user-token" });
+    await connection.start(TransferFormat.Text);
+    await connection.stop();
+    await connection.start(TransferFormat.Text);
+    expect(first.requests.all.map((r) => r.headers.get("authorization"))).toEqual(["Bearer user-token", "Bearer user-token"]);
+    expect(second.requests.all.map((r) => r.headers.get("authorization"))).toEqual(["Bearer redirect-token", "Bearer redirect-token"]);
+    expect(WebSocket.created.all.map((s) => s.headers["Authorization"])).toEqual(["Bearer redirect-token", "Bearer redirect-token"]);
+    await connection.stop();
   });
 });
