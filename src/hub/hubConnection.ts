@@ -378,8 +378,9 @@ export class HubConnection {
       this.stopDuringStartError = error ?? new AbortError("The connection was stopped before the hub handshake could complete.");
       this.handshake?.reject(this.stopDuringStartError);
     } else {
-      // Best effort: tell the server we are leaving, then close the transport.
-      await this.sendMessage({ type: MessageType.Close }).catch((e) => this.logger.log(LogLevel.Debug, `Sending the Close message failed: ${toError(e).message}`));
+      // Best effort: tell the server we are leaving, then close the transport. Not awaited (as the
+      // official client): a POST the server is holding must not hold up stop() for the HTTP timeout.
+      this.sendMessage({ type: MessageType.Close }).catch((e) => this.logger.log(LogLevel.Debug, `Sending the Close message failed: ${toError(e).message}`));
     }
     await this.connection.stop(error);
   }

@@ -196,6 +196,27 @@ describe("Long Polling transport", () => {
 });
 
 describe("HubConnection over Long Polling", () => {
+  it("stops without waiting for a POST the server is holding", async () => {
+    const endpoint = longPollingEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+    const hub = new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(new CapturingLogger()).build();
+    const started = hub.start();
+    await endpoint.posts.next();
+    (await endpoint.polls.next()).respond(HttpResponse.text(HANDSHAKE_OK));
+    await started;
+
+    const held = deferred<Response>();
+    endpoint.answerPost = () => held.promise;
+    const sent = settle(hub.send("Slow"));
+    await endpoint.posts.next();
+    await hub.stop();
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+    expect(endpoint.deletes.all).toHaveLength(1);
+    held.resolve(new HttpResponse(null, { status: 200 }));
+    await sent.settled;
+  });
+
+
   it("sends no Ping and never times out, however long the server is silent", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
     try {
