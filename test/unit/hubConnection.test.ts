@@ -485,6 +485,18 @@ describe("server-to-client streams", () => {
     expect(connection.sent.pending).toBe(0);
   });
 
+  it("sends no CancelInvocation when a finished stream's subscription is disposed", async () => {
+    const { hub, connection } = await connectedHub();
+    const { subscriber, ended } = collect<number>();
+    const subscription = hub.stream<number>("Short").subscribe(subscriber);
+    await connection.nextMessage();
+    connection.receiveMessages({ type: 3, invocationId: "0" });
+    await ended;
+    subscription.dispose();
+    await flushMicrotasks();
+    expect(connection.sent.pending).toBe(0);
+  });
+
   it("ends open streams with ConnectionClosedError when the connection closes", async () => {
     const { hub, connection } = await connectedHub();
     const { subscriber, ended } = collect<number>();

@@ -178,6 +178,13 @@ describe("negotiate response", () => {
     expect(error).toBeInstanceOf(NegotiateError);
   });
 
+  it("fails with a NegotiateError for a v1 answer without a connectionToken", async () => {
+    server.use(http.post(`${HUB}/negotiate`, () => HttpResponse.json({ negotiateVersion: 1, connectionId: "id", availableTransports: [] })));
+    const error = await startFails(webSocketConnection().connection);
+    expect(error).toBeInstanceOf(NegotiateError);
+    expect((error as Error).message).toMatch(/connectionToken/);
+  });
+
   it("fails with a NegotiateError for an answer without a connectionId", async () => {
     server.use(http.post(`${HUB}/negotiate`, () => HttpResponse.json({ negotiateVersion: 1, availableTransports: [] })));
     const error = await startFails(webSocketConnection().connection);
