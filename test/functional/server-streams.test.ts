@@ -88,9 +88,10 @@ describe.each(TRANSPORTS)("server-to-client streams over %s", (transportName, tr
   it("ends a pending stream with an error when the connection stops", async () => {
     const connection = await connect();
     const stream = connection.stream<number>("Counter", 1000, 1000);
-    const ended = collect(stream, 15_000);
+    // Observe the outcome before stopping, so the rejection is never momentarily unhandled.
+    const ended = rejectionOf(collect(stream, 15_000));
     await connection.stop();
-    const error = await rejectionOf(ended);
+    const error = await ended;
     expect(error.message).toContain("Counter");
   });
 });
