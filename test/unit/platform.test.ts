@@ -1,0 +1,116 @@
+import { describe, expect, it, vi } from "vitest";
+import { HttpClient, HttpResponse, type HttpRequest } from "../../src/http/httpClient.js";
+import { NullLogger } from "../../src/logging.js";
+import { platform as browserPlatform } from "../../src/platform/browser.js";
+import { platform as nodePlatform } from "../../src/platform/node.js";
+import type { Platform } from "../../src/platform/platform.js";
+import { prepareStreamRequest } from "../../src/transports/streamRequest.js";
+import type { TransportOptions } from "../../src/transports/transport.js";
+import { VERSION } from "../../src/version.js";
+
+class CookieClient extends HttpClient {
+  override async send(_request: HttpRequest) {
+    return new HttpResponse(200);
+  }
+  override getCookieString(url: string): string {
+    return url.startsWith("http://hub.test") ? "sticky=1" : "";
+  }
+}
+
+function transportOptions(platform: Platform, token: string | undefined): TransportOptions {
+  return {
+    httpClient: new CookieClient(),
+    logger: NullLogger.instance,
+    logMessageContent: false,
+    withCredentials: true,
+    timeout: 1000,
+    platform,
+    headers: { "X-App": "1" },
+    accessToken: async () => token,
+    WebSocket: undefined,
+    EventSource: undefined,
+  };
+}
+
+describe("stream requests (WebSocket and EventSource)", () => {
+  it("in Node, sends the token, cookies and user headers as headers and leaves the URL alone", async () => {
+    const request = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(nodePlatform, "tok"));
+    expect(request.url).toBe("http://hub.test/chat?id=1");
+    expect(request.headers).toEqual({ "X-App": "1", Authorization: "Bearer tok", Cookie: "sticky=1" });
+  });
+
+  it("in browsers, puts the token in access_token (URL-encoded) and sends no headers", async () => {
+    const request = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, "a b/c"));
+    expect(request.url).toBe("http://hub.test/chat?id=1&access_token=a%20b%2Fc");
+    expect(request.headers).toEqual({});
+  });
+
+  it("adds nothing for the token when there is none", async () => {
+    expect((await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, undefined))).url).toBe("http://hub.test/chat?id=1");
+    expect((await prepareStreamRequest("http://other.test/chat?id=1", transportOptions(nodePlatform, undefined))).headers).toEqual({ "X-App": "1" });
+  });
+});
+
+describe("Node platform", () => {
+  it("names itself in User-Agent with the hubwire version and Node's", () => {
+    const [name, value] = nodePlatform.userAgentHeader;
+    expect(name).toBe("User-Agent");
+    expect(value).toBe(`hubwire/${VERSION} (${VERSION}; ${process.platform}; NodeJS; ${process.versions.node})`);
+    expect(nodePlatform.socketsTakeHeaders).toBe(true);
+  });
+
+  it("passes headers to a user's WebSocket constructor as the third argument, as `ws` takes them", () => {
+    const ctor = vi.fn();
+    nodePlatform.openWebSocket(ctor as never, "ws://h/x", { A: "1" });
+    expect(ctor).toHaveBeenCalledWith("ws://h/x", undefined, { headers: { A: "1" } });
+  });
+
+  it("gives an EventSource a fetch that adds the headers to its own", async () => {
+    let init: { withCredentials?: boolean; headers?: Record<string, string>; fetch?: (input: string, init?: RequestInit) => Promise<Response> } = {};
+    class Recording {
+      constructor(_url: string, options: typeof init) {
+        init = options;
+      }
+    }
+    nodePlatform.openEventSource(Recording as never, "http://h/x", { Authorization: "Bearer t" }, false);
+    expect(init.withCredentials).toBe(false);
+    const seen: RequestInit[] = [];
+    vi.stubGlobal("fetch", async (_input: string, requestInit: RequestInit) => {
+      seen.push(requestInit);
+      return new Response("");
+    });
+    try {
+      await init.fetch!("http://h/x", { headers: { Accept: "text/event-stream" } });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(seen[0]!.headers).toEqual({ Accept: "text/event-stream", Authorization: "Bearer t" });
+  });
+
+  it("gives each connection its own cookie store", () => {
+    const a = nodePlatform.createCookieStore()!;
+    const b = nodePlatform.createCookieStore()!;
+    a.setCookies("http://h.test/", ["k=v; Path=/", "not a cookie;;;"]);
+    expect(a.getCookieString("http://h.test/hub")).toBe("k=v");
+    expect(b.getCookieString("http://h.test/hub")).toBe("");
+  });
+});
+
+describe("browser platform", () => {
+  it("sends X-SignalR-User-Agent (browsers forbid setting User-Agent) and keeps no cookie store", () => {
+    const [name, value] = browserPlatform.userAgentHeader;
+    expect(name).toBe("X-SignalR-User-Agent");
+    expect(value).toMatch(new RegExp(`^hubwire/${VERSION.replace(/\./g, "\\.")} \\(`));
+    expect(browserPlatform.socketsTakeHeaders).toBe(false);
+    expect(browserPlatform.createCookieStore()).toBeUndefined();
+  });
+
+  it("opens sockets and event sources with the URL only (and withCredentials)", () => {
+    const ws = vi.fn();
+    browserPlatform.openWebSocket(ws as never, "ws://h/x", { Authorization: "ignored" });
+    expect(ws).toHaveBeenCalledWith("ws://h/x");
+    const es = vi.fn();
+    browserPlatform.openEventSource(es as never, "http://h/x", { Authorization: "ignored" }, true);
+    expect(es).toHaveBeenCalledWith("http://h/x", { withCredentials: true });
+  });
+});
