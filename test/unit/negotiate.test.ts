@@ -11,8 +11,9 @@ import { HttpTransportType } from "../../src/transports/transport.js";
 import { HANDSHAKE_OK, HANDSHAKE_REQUEST } from "./support/fakeConnection.js";
 import { createFakeWebSocketClass } from "./support/fakeWebSocket.js";
 import { CapturingLogger } from "./support/logger.js";
+import { eventStreamEndpoint, longPollingEndpoint } from "./support/hubServer.js";
 import { negotiateHandler, negotiateV1, useMswServer } from "./support/msw.js";
-import { deferred } from "./support/queue.js";
+import { AsyncQueue, deferred } from "./support/queue.js";
 
 const server = useMswServer();
 const HUB = "http://hub.test/chat";
@@ -336,6 +337,33 @@ describe("access tokens", () => {
     expect(logger.messages.some((m) => m.includes('"hello"'))).toBe(true);
     const linesWithTokens = logger.messages.filter((m) => m.includes(REDIRECT_TOKEN) || m.includes(USER_TOKEN));
     expect(linesWithTokens).toEqual([]);
+  });
+});
+
+describe("access tokens in logs over HTTP transports", () => {
+  it.each([
+    ["LongPolling", HttpTransportType.LongPolling],
+    ["ServerSentEvents", HttpTransportType.ServerSentEvents],
+  ] as const)("never logs the token over %s, at Trace with message content", async (name, transport) => {
+    const TOKEN = `TOKEN-${name}-5e1f`;
+    const longPolling = longPollingEndpoint(HUB);
+    const eventStream = eventStreamEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", [name])).handler, ...eventStream.handlers, ...longPolling.handlers);
+    const logger = new CapturingLogger();
+    const connection = new HttpConnection(HUB, { transport, logger, accessTokenFactory: () => TOKEN, logMessageContent: true });
+    const received = new AsyncQueue<string | ArrayBuffer>();
+    connection.onreceive = (data) => received.push(data);
+    await connection.start(TransferFormat.Text);
+    await connection.send("hello\x1e");
+    if (name === "LongPolling") {
+      (await longPolling.polls.next()).respond(HttpResponse.text("data\x1e"));
+    } else {
+      (await eventStream.streams.next()).write("data: data\x1e\n\n");
+    }
+    expect(await received.next()).toBe("data\x1e");
+    await connection.stop();
+    expect(logger.messages.some((m) => m.includes("'hello\x1e'"))).toBe(true);
+    expect(logger.messages.filter((m) => m.includes(TOKEN))).toEqual([]);
   });
 });
 
