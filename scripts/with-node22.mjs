@@ -26,6 +26,7 @@ if (!tool) {
 }
 const version = spawnSync(node22, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(`[node22] running ${tool} ${args.join(" ")} on Node ${version}`);
-const env = { ...process.env, PATH: `${dirname(node22)}:${process.env.PATH}` };
+// HUBWIRE_EXPECT_NODE_MAJOR makes test/functional/node-runtime.test.ts fail if this is not Node 22.
+const env = { ...process.env, PATH: `${dirname(node22)}:${process.env.PATH}`, HUBWIRE_EXPECT_NODE_MAJOR: "22" };
 const run = spawnSync(join(root, "node_modules", ".bin", tool), args, { stdio: "inherit", env });
 process.exit(run.status ?? 1);
