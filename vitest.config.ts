@@ -18,6 +18,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "functional",
           include: ["test/functional/**/*.test.ts"],
