@@ -40,6 +40,8 @@ export class HttpConnection implements Connection {
   /** Orders the POSTs of HTTP transports; undefined for WebSockets, whose sends are already ordered. */
   private sendQueue: SendQueue | undefined;
   private startAbort: AbortController | undefined;
+  /** The transport whose connect() is under way, so that stop() can end it. */
+  private connectingTransport: ITransport | undefined;
   private starting: Promise<void> | undefined;
   private stopError: Error | undefined;
   private readonly logger: ILogger;
@@ -97,6 +99,8 @@ export class HttpConnection implements Connection {
     if (this.phase === "Connecting") {
       this.phase = "Disconnecting";
       this.startAbort?.abort();
+      // A transport still opening its socket or first poll is told to give up, so start() settles now.
+      await this.connectingTransport?.stop().catch(() => undefined);
       await this.starting?.catch(() => undefined);
       return;
     }
@@ -204,7 +208,12 @@ export class HttpConnection implements Connection {
     this.throwIfAborted(signal);
     transport.onreceive = (data) => this.onreceive?.(data);
     transport.onclose = null;
-    await transport.connect(url, format);
+    this.connectingTransport = transport;
+    try {
+      await transport.connect(url, format);
+    } finally {
+      this.connectingTransport = undefined;
+    }
     if (signal.aborted) {
       await transport.stop().catch(() => undefined);
       throw new AbortError("The connection was stopped while the transport was connecting.");

@@ -34,7 +34,8 @@ export function whyTransportUnusable(offer: AvailableTransport, constraints: Tra
     return new TransportError(name, `'${name}' is disabled by the client.`);
   }
   if (!offer.transferFormats.includes(format)) {
-    return new TransportError(name, `'${name}' does not support the ${format} transfer format this hub protocol needs.`);
+    const hint = name === "ServerSentEvents" ? " (Server-Sent Events carry text only: a binary protocol such as MessagePack needs WebSockets or Long Polling)" : "";
+    return new TransportError(name, `'${name}' does not support the ${format} transfer format this hub protocol needs${hint}.`);
   }
   if (!constraints.supported.has(name)) {
     return new TransportError(name, `'${name}' is not available in this runtime (no ${name === "WebSockets" ? "WebSocket" : "EventSource"} implementation).`);

@@ -1,4 +1,4 @@
-import { TransportError } from "../errors.js";
+import { AbortError, TransportError } from "../errors.js";
 import { describeData, LogLevel, redactUrl } from "../logging.js";
 import type { EventSourceLike } from "../platform/platform.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
@@ -13,6 +13,7 @@ export class ServerSentEventsTransport implements Transport {
   onreceive: ((data: string | ArrayBuffer) => void) | null = null;
   onclose: ((error?: Error) => void) | null = null;
   private source: EventSourceLike | undefined;
+  private abortConnect: (() => void) | undefined;
   private url = "";
 
   constructor(private readonly options: TransportOptions) {}
@@ -41,7 +42,15 @@ export class ServerSentEventsTransport implements Transport {
         reject(new TransportError("ServerSentEvents", `Could not open an EventSource to ${where}: ${(error as Error).message}`, { cause: error }));
         return;
       }
+      // stop() before the stream opens ends the attempt.
+      this.abortConnect = () => {
+        this.abortConnect = undefined;
+        source.onopen = source.onmessage = source.onerror = null;
+        source.close();
+        reject(new AbortError(`The event stream from ${where} was closed before it opened (stop() was called).`));
+      };
       source.onopen = () => {
+        this.abortConnect = undefined;
         this.source = source;
         this.options.logger.log(LogLevel.Information, `SSE connected to ${where}.`);
         resolve();
@@ -57,6 +66,7 @@ export class ServerSentEventsTransport implements Transport {
           // EventSource would reconnect on its own, but a SignalR connection cannot resume that way.
           this.finish(error);
         } else {
+          this.abortConnect = undefined;
           source.close();
           reject(error);
         }
@@ -72,6 +82,7 @@ export class ServerSentEventsTransport implements Transport {
   }
 
   async stop(): Promise<void> {
+    this.abortConnect?.();
     this.finish(undefined);
   }
 

@@ -1,4 +1,4 @@
-import { TransportError } from "../errors.js";
+import { AbortError, TransportError } from "../errors.js";
 import { describeData, LogLevel, redactUrl } from "../logging.js";
 import type { WebSocketLike } from "../platform/platform.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
@@ -15,6 +15,7 @@ export class WebSocketTransport implements Transport {
   onreceive: ((data: string | ArrayBuffer) => void) | null = null;
   onclose: ((error?: Error) => void) | null = null;
   private socket: WebSocketLike | undefined;
+  private abortConnect: (() => void) | undefined;
 
   constructor(private readonly options: TransportOptions) {}
 
@@ -31,7 +32,6 @@ export class WebSocketTransport implements Transport {
     this.options.logger.log(LogLevel.Trace, `(WebSockets transport) connecting to ${where}.`);
 
     await new Promise<void>((resolve, reject) => {
-      let opened = false;
       let socket: WebSocketLike;
       try {
         socket = this.options.platform.openWebSocket(WebSocketCtor, request.url, request.headers);
@@ -43,8 +43,15 @@ export class WebSocketTransport implements Transport {
         socket.binaryType = "arraybuffer";
       }
       let failure: unknown;
+      // stop() before the socket opens ends the attempt.
+      this.abortConnect = () => {
+        this.abortConnect = undefined;
+        socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+        socket.close();
+        reject(new AbortError(`The WebSocket to ${where} was closed before it opened (stop() was called).`));
+      };
       socket.onopen = () => {
-        opened = true;
+        this.abortConnect = undefined;
         this.socket = socket;
         this.options.logger.log(LogLevel.Information, `WebSocket connected to ${where}.`);
         resolve();
@@ -57,7 +64,8 @@ export class WebSocketTransport implements Transport {
         this.onreceive?.(event.data);
       };
       socket.onclose = (event) => {
-        if (!opened) {
+        if (this.socket !== socket) {
+          this.abortConnect = undefined;
           const detail = failure instanceof Error ? failure.message : typeof failure === "string" ? failure : `close code ${event.code}`;
           reject(new TransportError("WebSockets", `WebSocket failed to connect to ${where}: ${detail}.`, failure instanceof Error ? { cause: failure } : undefined));
           return;
@@ -81,6 +89,7 @@ export class WebSocketTransport implements Transport {
   }
 
   async stop(): Promise<void> {
+    this.abortConnect?.();
     const socket = this.socket;
     if (socket) {
       socket.close(NORMAL_CLOSURE);

@@ -87,6 +87,17 @@ describe("WebSockets transport", () => {
     await connection.stop();
   });
 
+  it("ends a start whose socket never opens when stop() is called, closing that socket", async () => {
+    const { connection, started, socket } = await connectWebSocket({}, { behaviour: "manual" });
+    const outcome = started.then(
+      () => "started",
+      (error: Error) => error.name,
+    );
+    await connection.stop();
+    expect(await outcome).toBe("AbortError");
+    expect(socket.closeCalls.length).toBe(1);
+  });
+
   it("sends payloads as frames and delivers received frames, text and binary", async () => {
     const { connection, started, socket, received } = await connectWebSocket();
     await started;
