@@ -12,7 +12,8 @@ import {
   toError,
 } from "../errors.js";
 import { LogLevel, type ILogger } from "../logging.js";
-import { appendPayload, parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
+import { parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
+import { appendPayload, payloadLength, slicePayload } from "../protocol/payload.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import {
   MessageType,
@@ -88,6 +89,8 @@ export class HubConnection {
   private currentState = HubConnectionState.Disconnected;
   private nextInvocationId = 0;
   private handshake: PendingHandshake | undefined;
+  /** The start of a message whose end has not arrived yet. */
+  private partialPayload: string | ArrayBuffer | undefined;
   /** True from reaching Connected until the close is reported: only then does onclose fire. */
   private started = false;
   private startPromise: Promise<void> | undefined;
@@ -324,6 +327,7 @@ export class HubConnection {
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
   private async startInternal(): Promise<void> {
     this.stopDuringStartError = undefined;
+    this.partialPayload = undefined;
     const handshakeDone = new Promise<void>((resolve, reject) => {
       this.handshake = { resolve, reject, buffer: undefined };
     });
@@ -511,6 +515,8 @@ export class HubConnection {
       if (payload === undefined) return;
     }
     this.keepAlive.received();
+    payload = this.takeCompleteMessages(payload);
+    if (payload === undefined) return;
     let messages: HubMessage[];
     try {
       messages = this.protocol.parseMessages(payload, this.logger);
@@ -523,6 +529,22 @@ export class HubConnection {
     for (const message of messages) {
       this.handleMessage(message);
     }
+  }
+
+  /**
+   * Joins the payload to any incomplete tail of the last one and returns the
+   * complete messages, keeping a new incomplete tail for later. Protocols
+   * without `completeLength` get each payload as it came.
+   */
+  private takeCompleteMessages(data: string | ArrayBuffer): string | ArrayBuffer | undefined {
+    const payload = this.partialPayload === undefined ? data : appendPayload(this.partialPayload, data);
+    this.partialPayload = undefined;
+    const complete = this.protocol.completeLength?.(payload) ?? payloadLength(payload);
+    if (complete < payloadLength(payload)) {
+      this.partialPayload = slicePayload(payload, complete);
+    }
+    if (complete === 0) return undefined;
+    return complete < payloadLength(payload) ? slicePayload(payload, 0, complete) : payload;
   }
 
   /** Buffers until the handshake response is complete; returns what follows it, if anything. */

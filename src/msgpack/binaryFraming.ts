@@ -19,6 +19,29 @@ export function writeFrame(payload: Uint8Array): ArrayBuffer {
   return frame.buffer;
 }
 
+/** How many leading bytes of `input` are whole length-prefixed messages. */
+export function completeFramesLength(input: Uint8Array): number {
+  let complete = 0;
+  for (;;) {
+    let offset = complete;
+    let size = 0;
+    let shift = 0;
+    let byte = 0x80;
+    while (byte & 0x80) {
+      if (offset >= input.byteLength || shift > 28) {
+        // Cut off here; an over-long prefix is left for splitFrames to report.
+        return shift > 28 ? input.byteLength : complete;
+      }
+      byte = input[offset++]!;
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
+    if (offset + size > input.byteLength) return complete;
+    complete = offset + size;
+    if (complete === input.byteLength) return complete;
+  }
+}
+
 /**
  * Splits a payload into its length-prefixed messages.
  * @throws ProtocolError for a truncated prefix or message, or a size over 2 GB.

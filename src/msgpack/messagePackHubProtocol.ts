@@ -2,7 +2,7 @@ import { ProtocolError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage, type MessageHeaders } from "../protocol/messages.js";
-import { splitFrames, writeFrame } from "./binaryFraming.js";
+import { completeFramesLength, splitFrames, writeFrame } from "./binaryFraming.js";
 import { Decoder } from "./decoder.js";
 import { Encoder } from "./encoder.js";
 import type { MessagePackOptions } from "./options.js";
@@ -48,6 +48,11 @@ export class MessagePackHubProtocol implements IHubProtocol {
       if (message) messages.push(message);
     }
     return messages;
+  }
+
+  /** How many leading bytes hold whole messages; the connection keeps the rest for the next payload. */
+  completeLength(input: string | ArrayBuffer): number {
+    return typeof input === "string" ? input.length : completeFramesLength(new Uint8Array(input));
   }
 
   /** Encodes one message with its length prefix. */

@@ -27,22 +27,6 @@ export function writeHandshakeRequest(request: HandshakeRequest): string {
   return writeRecord(JSON.stringify({ protocol: request.protocol, version: request.version }));
 }
 
-/** Joins a new payload onto what is buffered while waiting for the handshake. */
-export function appendPayload(buffered: string | ArrayBuffer | undefined, data: string | ArrayBuffer): string | ArrayBuffer {
-  if (buffered === undefined) {
-    return data;
-  }
-  if (typeof buffered === "string" && typeof data === "string") {
-    return buffered + data;
-  }
-  const left = toBytes(buffered);
-  const right = toBytes(data);
-  const joined = new Uint8Array(left.byteLength + right.byteLength);
-  joined.set(left, 0);
-  joined.set(right, left.byteLength);
-  return joined.buffer;
-}
-
 /**
  * Reads the handshake response at the start of `buffer`.
  * @returns undefined while the response is still incomplete (no 0x1E yet).
@@ -86,8 +70,4 @@ export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHand
     response.minorVersion = fields["minorVersion"];
   }
   return { response, remaining };
-}
-
-function toBytes(data: string | ArrayBuffer): Uint8Array {
-  return typeof data === "string" ? new TextEncoder().encode(data) : new Uint8Array(data);
 }

@@ -28,4 +28,10 @@ export interface IHubProtocol {
   parseMessages(input: string | ArrayBuffer, logger: ILogger): HubMessage[];
   /** Encodes one message, framing included. */
   writeMessage(message: HubMessage): string | ArrayBuffer;
+  /**
+   * Optional (hubwire's protocols have it): how much of `input`, from the start,
+   * holds complete messages. The connection keeps the rest until more arrives,
+   * so a message split across transport frames is put back together.
+   */
+  completeLength?(input: string | ArrayBuffer): number;
 }

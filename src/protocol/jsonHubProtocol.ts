@@ -2,7 +2,7 @@ import { ProtocolError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "./hubProtocol.js";
 import { MessageType, type HubMessage } from "./messages.js";
-import { splitRecords, writeRecord } from "./textFraming.js";
+import { RECORD_SEPARATOR, splitRecords, writeRecord } from "./textFraming.js";
 
 type Fields = Record<string, unknown>;
 
@@ -41,6 +41,11 @@ export class JsonHubProtocol implements IHubProtocol {
       }
     }
     return messages;
+  }
+
+  /** Everything up to the last record separator is complete. */
+  completeLength(input: string | ArrayBuffer): number {
+    return typeof input === "string" ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
   }
 
   /** Encodes one message as JSON followed by the record separator. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/errors.js";
-import { appendPayload, parseHandshakeResponse, writeHandshakeRequest, type ParsedHandshake } from "../../src/protocol/handshake.js";
+import { parseHandshakeResponse, writeHandshakeRequest, type ParsedHandshake } from "../../src/protocol/handshake.js";
+import { appendPayload } from "../../src/protocol/payload.js";
 import { JsonHubProtocol } from "../../src/protocol/jsonHubProtocol.js";
 
 const RS = "\x1e";

@@ -126,6 +126,20 @@ describe("start", () => {
     expect(await calls.next()).toEqual(["hi", 1]);
   });
 
+  it("puts a hub message split across frames back together, at every split point", async () => {
+    const harness = await connectedHub();
+    const calls = new AsyncQueue<unknown[]>();
+    harness.hub.on("split", (...args: unknown[]) => calls.push(args));
+    const payload = frame({ type: 1, target: "split", arguments: ["a"] }, { type: 1, target: "split", arguments: ["b"] });
+    for (let cut = 1; cut < payload.length; cut++) {
+      harness.connection.receive(payload.slice(0, cut));
+      harness.connection.receive(payload.slice(cut));
+      expect(await calls.next()).toEqual(["a"]);
+      expect(await calls.next()).toEqual(["b"]);
+    }
+    expect(harness.hub.state).toBe(HubConnectionState.Connected);
+  });
+
   it("hands the bytes after the handshake response in a binary frame to the protocol as an ArrayBuffer", async () => {
     const json = new JsonHubProtocol();
     const seen: (string | ArrayBuffer)[] = [];

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/errors.js";
-import { appendPayload, parseHandshakeResponse } from "../../src/protocol/handshake.js";
+import { parseHandshakeResponse } from "../../src/protocol/handshake.js";
+import { appendPayload } from "../../src/protocol/payload.js";
 import { JsonHubProtocol } from "../../src/protocol/jsonHubProtocol.js";
 import { MessageType, type HubMessage } from "../../src/protocol/messages.js";
 
