@@ -2,11 +2,23 @@ import { ProtocolError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage, type MessageHeaders } from "../protocol/messages.js";
-import { completeFramesLength, splitFrames, writeFrame } from "./binaryFraming.js";
-import { Decoder } from "./decoder.js";
-import { Encoder } from "./encoder.js";
+import { readFrames, writeFrame } from "./binaryFraming.js";
+import { createDecoder } from "./decoder.js";
+import { createEncoder } from "./encoder.js";
 import type { MessagePackOptions } from "./options.js";
 
+// MessageType values as plain numbers: shorter in the bundle than the enum's member names.
+const INVOCATION = 1;
+const STREAM_ITEM = 2;
+const COMPLETION = 3;
+const STREAM_INVOCATION = 4;
+const CANCEL_INVOCATION = 5;
+const PING = 6;
+const CLOSE = 7;
+const ACK = 8;
+const SEQUENCE = 9;
+
+// Completion result kinds.
 const ERROR_RESULT = 1;
 const VOID_RESULT = 2;
 const NON_VOID_RESULT = 3;
@@ -20,17 +32,19 @@ const NON_VOID_RESULT = 3;
  * new HubConnectionBuilder().withUrl(url).withHubProtocol(new MessagePackHubProtocol()).build();
  */
 export class MessagePackHubProtocol implements IHubProtocol {
+  /** The name sent in the handshake. */
   readonly name = "messagepack";
   /** Version 2 adds stateful reconnect's Ack and Sequence messages; the handshake asks for 1 without it. */
   readonly version = 2;
+  /** MessagePack needs a binary transport: WebSockets or Long Polling. */
   readonly transferFormat = TransferFormat.Binary;
-  private readonly encoder: Encoder;
-  private readonly decoder: Decoder;
+  private readonly encode: (value: unknown) => Uint8Array;
+  private readonly decode: (bytes: Uint8Array) => unknown;
 
   /** @param options - codec options; the defaults are the official package's. */
   constructor(options?: MessagePackOptions) {
-    this.encoder = new Encoder(options);
-    this.decoder = new Decoder(options);
+    this.encode = createEncoder(options);
+    this.decode = createDecoder(options);
   }
 
   /**
@@ -38,13 +52,9 @@ export class MessagePackHubProtocol implements IHubProtocol {
    * @throws ProtocolError for text input, bad framing, bad MessagePack or a malformed message.
    */
   parseMessages(input: string | ArrayBuffer, _logger?: ILogger): HubMessage[] {
-    if (typeof input === "string" || !(input instanceof ArrayBuffer || ArrayBuffer.isView(input))) {
-      throw new ProtocolError("The MessagePack hub protocol expects binary data (an ArrayBuffer).");
-    }
-    const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : new Uint8Array((input as ArrayBufferView).buffer, (input as ArrayBufferView).byteOffset, (input as ArrayBufferView).byteLength);
     const messages: HubMessage[] = [];
-    for (const frame of splitFrames(bytes)) {
-      const message = this.readMessage(this.decoder.decode(frame));
+    for (const frame of readFrames(toBytes(input), true).frames) {
+      const message = readMessage(this.decode(frame));
       if (message) messages.push(message);
     }
     return messages;
@@ -52,137 +62,118 @@ export class MessagePackHubProtocol implements IHubProtocol {
 
   /** How many leading bytes hold whole messages; the connection keeps the rest for the next payload. */
   completeLength(input: string | ArrayBuffer): number {
-    return typeof input === "string" ? input.length : completeFramesLength(new Uint8Array(input));
+    return typeof input === "string" ? input.length : readFrames(new Uint8Array(input), false).complete;
   }
 
   /** Encodes one message with its length prefix. */
   writeMessage(message: HubMessage): ArrayBuffer {
-    return writeFrame(this.encoder.encode(toArray(message)));
+    return writeFrame(this.encode(toArray(message)));
   }
+}
 
-  private readMessage(value: unknown): HubMessage | undefined {
-    if (!Array.isArray(value) || value.length === 0) {
-      throw new ProtocolError("A MessagePack hub message must be a non-empty array.");
-    }
-    const type = value[0];
-    const fields = (count: number, name: string) => {
-      if (value.length < count) throw new ProtocolError(`Invalid ${name} message: expected at least ${count} fields, got ${value.length}.`);
-    };
-    switch (type) {
-      case MessageType.Invocation:
-      case MessageType.StreamInvocation: {
-        const name = MessageType[type];
-        fields(5, name);
-        const invocationId = optionalString(value[2], name, "invocationId");
-        if (type === MessageType.StreamInvocation && invocationId === undefined) {
-          throw new ProtocolError("Invalid StreamInvocation message: it needs an invocationId.");
-        }
-        return {
-          type,
-          headers: headers(value[1], name),
-          ...(invocationId !== undefined ? { invocationId } : {}),
-          target: requireString(value[3], name, "target"),
-          arguments: requireArray(value[4], name, "arguments"),
-          ...(value.length > 5 ? { streamIds: requireArray(value[5], name, "streamIds") as string[] } : {}),
-        } as HubMessage;
-      }
-      case MessageType.StreamItem:
-        fields(4, "StreamItem");
-        return { type, headers: headers(value[1], "StreamItem"), invocationId: requireString(value[2], "StreamItem", "invocationId"), item: value[3] };
-      case MessageType.Completion: {
-        fields(4, "Completion");
-        const base = { type, headers: headers(value[1], "Completion"), invocationId: requireString(value[2], "Completion", "invocationId") } as const;
-        switch (value[3]) {
-          case ERROR_RESULT:
-            fields(5, "Completion");
-            return { ...base, error: requireString(value[4], "Completion", "error") };
-          case VOID_RESULT:
-            return base;
-          case NON_VOID_RESULT:
-            fields(5, "Completion");
-            return { ...base, result: value[4] };
-          default:
-            throw new ProtocolError(`Invalid Completion message: unknown result kind ${String(value[3])}.`);
-        }
-      }
-      case MessageType.CancelInvocation:
-        fields(3, "CancelInvocation");
-        return { type, headers: headers(value[1], "CancelInvocation"), invocationId: requireString(value[2], "CancelInvocation", "invocationId") };
-      case MessageType.Ping:
-        return { type };
-      case MessageType.Close: {
-        fields(2, "Close");
-        const error = optionalString(value[1], "Close", "error");
-        const allowReconnect = value[2];
-        if (allowReconnect !== undefined && allowReconnect !== null && typeof allowReconnect !== "boolean") {
-          throw new ProtocolError("Invalid Close message: 'allowReconnect' must be a boolean.");
-        }
-        return { type, ...(error !== undefined ? { error } : {}), ...(typeof allowReconnect === "boolean" ? { allowReconnect } : {}) };
-      }
-      case MessageType.Ack:
-      case MessageType.Sequence: {
-        fields(2, MessageType[type]);
-        const sequenceId = value[1];
-        if (typeof sequenceId !== "number" && typeof sequenceId !== "bigint") {
-          throw new ProtocolError(`Invalid ${MessageType[type]} message: 'sequenceId' must be an integer.`);
-        }
-        return { type, sequenceId: Number(sequenceId) };
-      }
-      default:
-        if (typeof type !== "number") throw new ProtocolError("A MessagePack hub message must start with its numeric type.");
-        return undefined;
-    }
-  }
+function toBytes(input: unknown): Uint8Array {
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new ProtocolError("The MessagePack hub protocol expects binary data (an ArrayBuffer), not text.");
 }
 
 /** The array form of a message, field for field as the official protocol writes it. */
 function toArray(message: HubMessage): unknown[] {
-  switch (message.type) {
-    case MessageType.Invocation:
-    case MessageType.StreamInvocation: {
-      const fields: unknown[] = [message.type, message.headers || {}, message.invocationId || null, message.target, message.arguments];
-      if (message.streamIds) fields.push(message.streamIds);
+  const m = message as HubMessage & { headers?: MessageHeaders; invocationId?: string };
+  switch (m.type) {
+    case INVOCATION:
+    case STREAM_INVOCATION: {
+      const fields: unknown[] = [m.type, m.headers || {}, m.invocationId || null, m.target, m.arguments];
+      if (m.streamIds) fields.push(m.streamIds);
       return fields;
     }
-    case MessageType.StreamItem:
-      return [message.type, message.headers || {}, message.invocationId, message.item];
-    case MessageType.Completion:
-      if (message.error) return [message.type, message.headers || {}, message.invocationId, ERROR_RESULT, message.error];
-      if (message.result !== undefined) return [message.type, message.headers || {}, message.invocationId, NON_VOID_RESULT, message.result];
-      return [message.type, message.headers || {}, message.invocationId, VOID_RESULT];
-    case MessageType.CancelInvocation:
-      return [message.type, message.headers || {}, message.invocationId];
-    case MessageType.Ping:
-      return [message.type];
-    case MessageType.Close:
-      // Like the official client: a client's Close carries neither error nor allowReconnect.
-      return [message.type, null];
-    case MessageType.Ack:
-    case MessageType.Sequence:
-      return [message.type, message.sequenceId];
+    case STREAM_ITEM:
+      return [m.type, m.headers || {}, m.invocationId, m.item];
+    case COMPLETION:
+      return m.error
+        ? [m.type, m.headers || {}, m.invocationId, ERROR_RESULT, m.error]
+        : m.result !== undefined
+          ? [m.type, m.headers || {}, m.invocationId, NON_VOID_RESULT, m.result]
+          : [m.type, m.headers || {}, m.invocationId, VOID_RESULT];
+    case CANCEL_INVOCATION:
+      return [m.type, m.headers || {}, m.invocationId];
+    case PING:
+      return [m.type];
+    case CLOSE:
+      // As the official client writes it: a client's Close carries neither error nor allowReconnect.
+      return [m.type, null];
+    case ACK:
+    case SEQUENCE:
+      return [m.type, m.sequenceId];
     default:
-      throw new ProtocolError(`Cannot write a message of unknown type ${(message as { type: unknown }).type}.`);
+      throw new ProtocolError(`Cannot write a message of unknown type ${(m as { type: unknown }).type}.`);
   }
 }
 
-function headers(value: unknown, name: string): MessageHeaders {
-  if (value === null || value === undefined) return {};
-  if (typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array || value instanceof Date) {
-    throw new ProtocolError(`Invalid ${name} message: headers must be a map.`);
+/** Checks a decoded array against its message type's layout; undefined for unknown types. */
+function readMessage(value: unknown): HubMessage | undefined {
+  if (!Array.isArray(value) || typeof value[0] !== "number") {
+    throw new ProtocolError("A MessagePack hub message must be an array that starts with its numeric type.");
   }
-  return value as MessageHeaders;
-}
+  const type: number = value[0];
+  const name = MessageType[type];
+  const fail = (problem: string): never => {
+    throw new ProtocolError(`Invalid ${name} message: ${problem}.`);
+  };
+  const need = (count: number) => value.length >= count || fail(`expected at least ${count} fields, got ${value.length}`);
+  const text = (index: number, field: string, optional?: boolean): string | undefined =>
+    typeof value[index] === "string" || (optional && value[index] == null) ? value[index] || undefined : fail(`'${field}' must be a string`);
+  const list = (index: number, field: string): any[] => (Array.isArray(value[index]) ? value[index] : fail(`'${field}' must be an array`));
+  const headers = (): MessageHeaders => {
+    const h = value[1];
+    return h == null ? {} : typeof h === "object" && !Array.isArray(h) && !(h instanceof Uint8Array) && !(h instanceof Date) ? h : fail("headers must be a map");
+  };
 
-function requireString(value: unknown, name: string, field: string): string {
-  if (typeof value !== "string") throw new ProtocolError(`Invalid ${name} message: '${field}' must be a string.`);
-  return value;
-}
-
-function optionalString(value: unknown, name: string, field: string): string | undefined {
-  return value === null || value === undefined ? undefined : requireString(value, name, field);
-}
-
-function requireArray(value: unknown, name: string, field: string): unknown[] {
-  if (!Array.isArray(value)) throw new ProtocolError(`Invalid ${name} message: '${field}' must be an array.`);
-  return value;
+  switch (type) {
+    case INVOCATION:
+    case STREAM_INVOCATION: {
+      need(5);
+      const message: Record<string, unknown> = { type, headers: headers(), target: text(3, "target"), arguments: list(4, "arguments") };
+      const invocationId = text(2, "invocationId", type === INVOCATION);
+      if (invocationId !== undefined) message["invocationId"] = invocationId;
+      if (value.length > 5) message["streamIds"] = list(5, "streamIds");
+      return message as unknown as HubMessage;
+    }
+    case STREAM_ITEM:
+      need(4);
+      return { type, headers: headers(), invocationId: text(2, "invocationId")!, item: value[3] };
+    case COMPLETION: {
+      need(4);
+      const kind = value[3];
+      const message: Record<string, unknown> = { type, headers: headers(), invocationId: text(2, "invocationId") };
+      if (kind === ERROR_RESULT || kind === NON_VOID_RESULT) {
+        need(5);
+        if (kind === ERROR_RESULT) message["error"] = text(4, "error");
+        else message["result"] = value[4];
+      } else if (kind !== VOID_RESULT) {
+        fail(`unknown result kind ${String(kind)}`);
+      }
+      return message as unknown as HubMessage;
+    }
+    case CANCEL_INVOCATION:
+      need(3);
+      return { type, headers: headers(), invocationId: text(2, "invocationId")! };
+    case PING:
+      return { type };
+    case CLOSE: {
+      need(2);
+      const message: Record<string, unknown> = { type };
+      const error = text(1, "error", true);
+      if (error !== undefined) message["error"] = error;
+      if (typeof value[2] === "boolean") message["allowReconnect"] = value[2];
+      else if (value[2] != null) fail("'allowReconnect' must be a boolean");
+      return message as unknown as HubMessage;
+    }
+    case ACK:
+    case SEQUENCE:
+      need(2);
+      return typeof value[1] === "number" ? ({ type, sequenceId: value[1] } as HubMessage) : fail("'sequenceId' must be an integer");
+    default:
+      return undefined;
+  }
 }
