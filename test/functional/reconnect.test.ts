@@ -95,6 +95,7 @@ describe.each(TRANSPORTS)("automatic reconnect after a server crash over %s", (t
     const reconnected = deferred<void>();
     connection.onreconnected(() => reconnected.resolve());
     await connection.start();
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
     await connection.invoke("SendToCaller", "afterReconnect", "first");
     expect(received).toEqual(["first"]);
 
@@ -113,6 +114,7 @@ describe.each(TRANSPORTS)("automatic reconnect after a server crash over %s", (t
       configure: (builder) => builder.withAutomaticReconnect([0, 100, 200]).withServerTimeout(5_000),
     });
     await connection.start();
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const closed = deferred<Error | undefined>();
     let reconnecting = 0;
     connection.onreconnecting(() => reconnecting++);

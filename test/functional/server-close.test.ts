@@ -31,6 +31,7 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
 
   it("closes without an error when the server's Close message has none", async () => {
     const connection = await hub.start("/testhub", { options: transport });
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const closed = deferred<Error | undefined>();
     connection.onclose((error) => closed.resolve(error));
 
@@ -75,6 +76,7 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
       options: transport,
       configure: (builder) => builder.withAutomaticReconnect([0, 200, 500, 1000]),
     });
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const reconnecting = deferred<Error | undefined>();
     connection.onreconnecting((error) => reconnecting.resolve(error));
 
@@ -88,6 +90,7 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
 
   it("closes for good when the server closes with allowReconnect but automatic reconnect is off", async () => {
     const connection = await hub.start("/testhub", { options: transport });
+    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const closed = deferred<Error | undefined>();
     connection.onclose((error) => closed.resolve(error));
 
