@@ -16,7 +16,8 @@ const UINT32_MAX = 0xffffffff;
 export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Array) => unknown {
   // `||` rather than `??`: the same here (0 is no sensible limit) and smaller once down-levelled.
   const maxDepth = options.maxDepth || 100;
-  const textDecoder = new TextDecoder();
+  // ignoreBOM: a string that starts with U+FEFF keeps it (by default TextDecoder drops a leading BOM).
+  const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
   let bytes: Uint8Array = new Uint8Array(0);
   let view: DataView = new DataView(bytes.buffer);
   let pos = 0;
