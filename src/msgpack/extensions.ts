@@ -64,5 +64,7 @@ export function decodeTimestamp(data: Uint8Array): Date | undefined {
   } else {
     return undefined;
   }
-  return new Date(sec * 1000 + nsec / 1e6);
+  // Whole milliseconds, rounded down: sec * 1000 + nsec / 1e6 would round 999999999 ns up to the next
+  // second (floating point), and a Date would truncate a negative time towards zero.
+  return new Date(sec * 1000 + Math.floor(nsec / 1e6));
 }

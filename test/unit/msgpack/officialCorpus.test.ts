@@ -275,6 +275,29 @@ describe("documented differences from the official MessagePack protocol", () => 
     expect(argumentBytes(ours.writeMessage(call("a", "\ud83d\ude00")))).toBe(argumentBytes(official.writeMessage(call("a", "\ud83d\ude00") as never) as ArrayBuffer));
   });
 
+  it.each([
+    // 2038-01-19T03:14:07.999999999Z as timestamp 64: the official parser computes sec * 1e3 + nsec / 1e6 and rounds up a second.
+    ["timestamp 64 of 2147483647 s + 999999999 ns", "d7ffee6b27fc7fffffff", 2147483647999, 2147483648000],
+    // 1969-12-31T23:59:59.999999999Z as timestamp 96: -999.999999 ms, which a Date truncates towards zero.
+    ["timestamp 96 of -1 s + 999999999 ns", "c70cff3b9ac9ffffffffffffffffff", -1, 0],
+    // 100 ns (one .NET tick) before 1900-01-01, as a .NET server writes a DateTime.
+    ["timestamp 96 of -2208988801 s + 999999900 ns", "c70cff3b9ac99cffffffff7c55817f", -2208988800001, -2208988800000],
+  ])("reads a %s as the millisecond it falls in (%s), where the official parser gives the next one", (_name, ext, ours_, official_) => {
+    const bytes = frame(fromHex("95 01 80 c0 a1 61 91" + ext));
+    expect((argumentsOf(ours.parseMessages(bytes))[0] as Date).getTime()).toBe(ours_);
+    expect((argumentsOf(official.parseMessages(bytes, quiet))[0] as Date).getTime()).toBe(official_);
+  });
+
+  it("writes an extension it read without a codec ({ type, data }) as a map, where the official encoder writes its ExtData back as the extension", () => {
+    const bytes = frame(fromHex("95 01 80 c0 a1 61 91 d4 05 2a"));
+    const [ext] = argumentsOf(ours.parseMessages(bytes));
+    expect(ext).toStrictEqual({ type: 5, data: Uint8Array.of(0x2a) });
+    // A plain object cannot be told from application data of the same shape: pass an extensionCodec to write extensions.
+    expect(argumentBytes(ours.writeMessage(call("a", ext)))).toBe("9182a474797065" + "05" + "a464617461" + "c4012a");
+    const [officialExt] = argumentsOf(official.parseMessages(bytes, quiet));
+    expect(argumentBytes(official.writeMessage(call("a", officialExt) as never) as ArrayBuffer)).toBe("91d4052a");
+  });
+
   it("keeps the streamIds of an Invocation it reads, where the official parser always reports []", () => {
     const message: HubMessage = { type: Invocation, invocationId: "1", target: "t", arguments: [], streamIds: ["a", "b"] };
     expect(ours.parseMessages(ours.writeMessage(message))).toStrictEqual([{ ...message, headers: {} }]);
