@@ -69,6 +69,8 @@ builder.Services
         options.KeepAliveInterval = TimeSpan.FromSeconds(1);
         options.ClientTimeoutInterval = TimeSpan.FromSeconds(2);
     });
+// MessagePack hub protocol ("messagepack", v2) next to JSON; our own, see MessagePack/MessagePackHubProtocol.cs.
+builder.Services.AddTestMessagePackProtocol();
 // Replaces the default lifetime manager (registered with TryAdd by AddSignalR) so that hub
 // methods can reach their own HubConnectionContext (TestHub.CloseMe).
 builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(TrackingHubLifetimeManager<>));

@@ -110,6 +110,19 @@ public sealed class TestHub : Hub
         return _affinity.AllRequestsHadCookie(token);
     }
 
+    // ----- value mapping (JSON and MessagePack protocols; see MessagePack/MessagePackProbe.cs) ----
+
+    /// <summary>value + 1 day, as UTC (MessagePack: a timestamp extension both ways).</summary>
+    public DateTime AddOneDay(DateTime value) => MessagePack.MessagePackProbe.AddOneDay(value);
+
+    /// <summary>A reversed copy (MessagePack: bin both ways; JSON: base64 strings).</summary>
+    public byte[] ReverseBytes(byte[] value) => MessagePack.MessagePackProbe.ReverseBytes(value);
+
+    /// <summary>"&lt;.NET type&gt;:&lt;value&gt;" of what the protocol produced for an object parameter, e.g. "System.Int64:42".</summary>
+    public string DescribeValue(object? value) => MessagePack.MessagePackProbe.DescribeValue(value);
+
+    public long AddLong(long a, long b) => a + b;
+
     // ----- server -> client streams --------------------------------------------------------
 
     public async IAsyncEnumerable<int> Counter(int count, int delayMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)
