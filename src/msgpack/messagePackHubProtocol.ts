@@ -83,7 +83,8 @@ function toArray(message: HubMessage): unknown[] {
   switch (m.type) {
     case INVOCATION:
     case STREAM_INVOCATION: {
-      const fields: unknown[] = [m.type, m.headers || {}, m.invocationId || null, m.target, m.arguments];
+      // Only an Invocation may go without an id (nil); a StreamInvocation's is written as is, "" included.
+      const fields: unknown[] = [m.type, m.headers || {}, m.type === INVOCATION ? m.invocationId || null : m.invocationId, m.target, m.arguments];
       if (m.streamIds) fields.push(m.streamIds);
       return fields;
     }
@@ -122,7 +123,8 @@ function readMessage(value: unknown): HubMessage | undefined {
   };
   const need = (count: number) => value.length >= count || fail(`expected at least ${count} fields, got ${value.length}`);
   const text = (index: number, field: string, optional?: boolean): string | undefined =>
-    typeof value[index] === "string" || (optional && value[index] == null) ? value[index] || undefined : fail(`'${field}' must be a string`);
+    // An optional "" counts as absent (as the official parser does); a required "" is kept.
+    typeof value[index] === "string" || (optional && value[index] == null) ? (optional ? value[index] || undefined : value[index]) : fail(`'${field}' must be a string`);
   const list = (index: number, field: string): any[] => (Array.isArray(value[index]) ? value[index] : fail(`'${field}' must be an array`));
   const headers = (): MessageHeaders => {
     const h = value[1];
@@ -151,7 +153,8 @@ function readMessage(value: unknown): HubMessage | undefined {
         if (kind === ERROR_RESULT) message["error"] = text(4, "error");
         else message["result"] = value[4];
       } else if (kind !== VOID_RESULT) {
-        fail(`unknown result kind ${String(kind)}`);
+        // Not String(kind): a decoded map with a "toString" key would make that throw a TypeError.
+        fail(`unknown result kind ${typeof kind === "number" ? kind : typeof kind}`);
       }
       return message as unknown as HubMessage;
     }

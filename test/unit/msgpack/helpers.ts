@@ -89,8 +89,8 @@ export function parsedByHubwire(message: HubMessage): HubMessage {
       return {
         type: m.type,
         headers,
-        // An empty invocationId is falsy: both encoders write nil for it.
-        ...(m.invocationId ? { invocationId: m.invocationId } : {}),
+        // An Invocation's empty invocationId is falsy: both encoders write nil for it. A StreamInvocation's is written as is.
+        ...(m.invocationId || (m.type === MessageType.StreamInvocation && m.invocationId !== undefined) ? { invocationId: m.invocationId } : {}),
         target: m.target,
         arguments: wire(m.arguments) as unknown[],
         ...(m.streamIds ? { streamIds: [...m.streamIds] } : {}),
