@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  AbortError,
   ConnectionClosedError,
   HubConnectionState,
   InvalidStateError,
@@ -125,7 +126,7 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
     const connection = hub.build("/testhub", { options: transport });
     const starting = rejectionOf(connection.start());
     await connection.stop();
-    await starting;
+    expect(await starting).toBeInstanceOf(AbortError);
     expect(connection.state).toBe(HubConnectionState.Disconnected);
 
     // The connection is still usable afterwards.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HubConnectionState, HubError, type HubConnection } from "../../src/index.js";
-import { collect, rejectionOf, TRANSPORTS, useConnections, waitFor } from "../support/functional.js";
+import { ConnectionClosedError, HubConnectionState, HubError, type HubConnection } from "../../src/index.js";
+import { collect, TRANSPORTS, useConnections, waitFor, withTimeout } from "../support/functional.js";
 
 describe.each(TRANSPORTS)("server-to-client streams over %s", (transportName, transport) => {
   const hub = useConnections();
@@ -85,13 +85,23 @@ describe.each(TRANSPORTS)("server-to-client streams over %s", (transportName, tr
     expect(connection.state).toBe(HubConnectionState.Connected);
   });
 
-  it("ends a pending stream with an error when the connection stops", async () => {
+  it("ends a running stream with ConnectionClosedError naming the method when the connection stops", async () => {
     const connection = await connect();
-    const stream = connection.stream<number>("Counter", 1000, 1000);
-    // Observe the outcome before stopping, so the rejection is never momentarily unhandled.
-    const ended = rejectionOf(collect(stream, 15_000));
+    const items: number[] = [];
+    const ended = new Promise<Error>((resolve, reject) => {
+      connection.stream<number>("Counter", 1000, 1000).subscribe({
+        next: (item) => items.push(item),
+        complete: () => reject(new Error("the stream completed instead of failing")),
+        error: (error) => resolve(error),
+      });
+    });
+    // The first item comes at once: the stream is certainly running on the server.
+    await waitFor(() => items.length >= 1, 10_000, "the first Counter item");
     await connection.stop();
-    const error = await ended;
-    expect(error.message).toContain("Counter");
+
+    const error = await withTimeout(ended, 10_000, "the stream to end");
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error.message).toContain("'Counter'");
+    expect(items).toEqual([0]);
   });
 });
