@@ -165,7 +165,8 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     bytes = input;
     view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     pos = 0;
-    const value = read(0);
+    // Depth 1 at the top, as in the encoder: whatever it writes with a maxDepth can be read with the same one.
+    const value = read(1);
     if (pos !== input.byteLength) {
       fail(`Extra bytes after a MessagePack value: ${input.byteLength - pos} of ${input.byteLength} were not used.`);
     }

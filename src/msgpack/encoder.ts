@@ -140,6 +140,8 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     else if (typeof value === "number") number(value);
     else if (typeof value === "string") string(value);
     else if (typeof value === "bigint") bigint(value);
+    // A function or a symbol has no MessagePack form: refused, as the official encoder does, rather than sent as {}.
+    else if (typeof value !== "object") throw new ProtocolError(`Cannot encode a ${typeof value} as MessagePack.`);
     else {
       const ext = (options.extensionCodec && options.extensionCodec.tryToEncode(value, options.context)) || (value instanceof Date ? encodeTimestamp(value) : null);
       if (ext) extension(ext.type, ext.data);
@@ -164,7 +166,8 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
 
   return (value) => {
     pos = 0;
-    write(value, 0);
+    // The top level is depth 1, as in @msgpack/msgpack: maxDepth allows the same nesting as the official encoder.
+    write(value, 1);
     return bytes.slice(0, pos);
   };
 }

@@ -67,7 +67,8 @@ export class MessagePackHubProtocol implements IHubProtocol {
 
   /** Encodes one message with its length prefix. */
   writeMessage(message: HubMessage): ArrayBuffer {
-    return writeFrame(this.encode(toArray(message)));
+    // Ping is the fixed [6], as the official client writes it: forceIntegerToFloat does not turn it into [6.0].
+    return writeFrame(message.type === PING ? Uint8Array.of(0x91, PING) : this.encode(toArray(message)));
   }
 }
 
