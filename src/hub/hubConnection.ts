@@ -213,7 +213,7 @@ export class HubConnection {
     });
     const message: InvocationMessage = { type: MessageType.Invocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
     const sent = this.sendMessage(message);
-    sent.catch((error) => this.invocations.fail(invocationId, toError(error)));
+    sent.catch((error) => this.sendFailed(invocationId, methodName, error));
     this.launchStreams(streams, sent);
     return result;
   }
@@ -250,7 +250,7 @@ export class HubConnection {
       fail: (error) => result.error(error),
     });
     const sent = this.sendMessage({ type: MessageType.StreamInvocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) });
-    sent.catch((error) => this.invocations.fail(invocationId, toError(error)));
+    sent.catch((error) => this.sendFailed(invocationId, methodName, error));
     this.launchStreams(streams, sent);
     return result;
   }
@@ -721,6 +721,20 @@ export class HubConnection {
 
   private logCallbackError(callback: string, error: unknown): void {
     this.logger.log(LogLevel.Error, `An ${callback} callback threw error '${toError(error).message}'.`);
+  }
+
+  /**
+   * Ends an invocation whose message could not be sent. While stopping, that is the connection
+   * closing under it (Long Polling: a POST that reaches the server after stop()'s DELETE gets
+   * 404), so it rejects with ConnectionClosedError as stop() promises, the send error as cause.
+   */
+  private sendFailed(invocationId: string, methodName: string, error: unknown): void {
+    const cause = toError(error);
+    const stopping = this.currentState === HubConnectionState.Disconnecting || this.currentState === HubConnectionState.Disconnected;
+    this.invocations.fail(
+      invocationId,
+      stopping ? new ConnectionClosedError(`Invocation of '${methodName}' canceled because the connection closed.`, { cause }) : cause,
+    );
   }
 
   private logSendFailure(error: unknown): void {
