@@ -30,6 +30,8 @@ export class LongPollingTransport implements Transport {
     this.pollAbort = new AbortController();
     this.closed = false;
     this.options.logger.log(LogLevel.Trace, `(LongPolling transport) connecting to ${redactUrl(url)}.`);
+    // Ask the token factory, as the other transports do when they connect; the polls carry that token.
+    await this.options.accessToken();
     // The server answers the first poll at once; it proves the connection id is good.
     const first = await this.poll();
     if (first.statusCode !== 200) {

@@ -42,9 +42,8 @@ describe.each(TRANSPORTS)("authentication over %s", (transportName, transport) =
     });
     await connection.start();
     expect(await connection.invoke("GetTransport")).toBe(transportName);
-    // WebSockets and SSE open their stream with a fresh token (negotiate + connect). Long
-    // Polling's first poll is an ordinary HTTP request that reuses the negotiate token.
-    const perStart = transportName === "LongPolling" ? 1 : 2;
+    // Every transport asks for a fresh token when it connects: negotiate + connect.
+    const perStart = 2;
     expect(calls).toBe(perStart);
     // The hub sees the user of the token the transport connected with: the latest one.
     expect(await connection.invoke("GetUserName")).toBe(`user${perStart}`);
