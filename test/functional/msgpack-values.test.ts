@@ -136,9 +136,9 @@ describe.each(BINARY_TRANSPORTS)("MessagePack values over %s", (transportName, t
 
     it("binds bigints to System.Int64, or System.UInt64 above Int64's range", async () => {
       const connection = await connect();
-      expect(await connection.invoke("DescribeValue", 10n)).toBe("System.Int64:10");
-      expect(await connection.invoke("DescribeValue", -(2n ** 63n))).toBe("System.Int64:-9223372036854775808");
-      expect(await connection.invoke("DescribeValue", 2n ** 64n - 1n)).toBe("System.UInt64:18446744073709551615");
+      expect(await connection.invoke("DescribeValue", BigInt(10))).toBe("System.Int64:10");
+      expect(await connection.invoke("DescribeValue", BigInt("-9223372036854775808"))).toBe("System.Int64:-9223372036854775808");
+      expect(await connection.invoke("DescribeValue", BigInt("18446744073709551615"))).toBe("System.UInt64:18446744073709551615");
     });
 
     it("binds strings, booleans, null, bytes and dates to their .NET types", async () => {
@@ -168,6 +168,7 @@ describe.each(BINARY_TRANSPORTS)("MessagePack values over %s", (transportName, t
     });
   });
 
+  // BigInt(...) rather than literals: tsconfig targets ES2017.
   describe("64-bit integers", () => {
     it("AddLong returns exact numbers up to the largest safe integer", async () => {
       const connection = await connect();
@@ -179,17 +180,17 @@ describe.each(BINARY_TRANSPORTS)("MessagePack values over %s", (transportName, t
 
     it("AddLong returns a bigint, exactly, for results beyond 2^53", async () => {
       const connection = await connect();
-      expect(await connection.invoke("AddLong", Number.MAX_SAFE_INTEGER, 1)).toBe(2n ** 53n);
-      expect(await connection.invoke("AddLong", 2 ** 53, 1)).toBe(2n ** 53n + 1n);
-      expect(await connection.invoke("AddLong", Number.MIN_SAFE_INTEGER, -2)).toBe(-(2n ** 53n) - 1n);
-      expect(await connection.invoke("AddLong", 2n ** 62n, 2n ** 62n - 1n)).toBe(2n ** 63n - 1n);
-      expect(await connection.invoke("AddLong", -(2n ** 63n) + 1n, -1n)).toBe(-(2n ** 63n));
+      expect(await connection.invoke("AddLong", Number.MAX_SAFE_INTEGER, 1)).toBe(BigInt("9007199254740992"));
+      expect(await connection.invoke("AddLong", 2 ** 53, 1)).toBe(BigInt("9007199254740993"));
+      expect(await connection.invoke("AddLong", Number.MIN_SAFE_INTEGER, -2)).toBe(BigInt("-9007199254740993"));
+      expect(await connection.invoke("AddLong", BigInt("4611686018427387904"), BigInt("4611686018427387903"))).toBe(BigInt("9223372036854775807"));
+      expect(await connection.invoke("AddLong", BigInt("-9223372036854775807"), BigInt(-1))).toBe(BigInt("-9223372036854775808"));
     });
 
     it("echoes bigints beyond 2^53 exactly, and small ones as numbers", async () => {
       const connection = await connect();
-      expect(await connection.invoke("Echo", 2n ** 60n + 3n)).toBe(2n ** 60n + 3n);
-      expect(await connection.invoke("Echo", 5n)).toBe(5);
+      expect(await connection.invoke("Echo", BigInt("1152921504606846979"))).toBe(BigInt("1152921504606846979")); // 2^60 + 3
+      expect(await connection.invoke("Echo", BigInt(5))).toBe(5);
     });
   });
 
