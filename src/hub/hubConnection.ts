@@ -12,8 +12,7 @@ import {
   toError,
 } from "../errors.js";
 import { LogLevel, type ILogger } from "../logging.js";
-import { parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
-import { appendPayload, payloadLength, slicePayload } from "../protocol/payload.js";
+import { writeHandshakeRequest } from "../protocol/handshake.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import {
   MessageType,
@@ -24,7 +23,9 @@ import {
   type StreamItemMessage,
 } from "../protocol/messages.js";
 import { ClientStreams, extractStreams, type StreamSink, type StreamSource } from "./clientStreams.js";
+import { runClientMethod } from "./clientMethods.js";
 import { HandlerRegistry, type ClientMethod } from "./handlerRegistry.js";
+import { PayloadReader } from "./payloadReader.js";
 import { assertTransition, HubConnectionState } from "./hubConnectionState.js";
 import { InvocationRegistry } from "./invocationRegistry.js";
 import { KeepAlive } from "./keepAlive.js";
@@ -58,7 +59,6 @@ type Events = {
 interface PendingHandshake {
   resolve(): void;
   reject(error: Error): void;
-  buffer: string | ArrayBuffer | undefined;
 }
 
 /**
@@ -85,12 +85,11 @@ export class HubConnection {
   private readonly invocations = new InvocationRegistry();
   private readonly clientStreams = new ClientStreams();
   private readonly keepAlive: KeepAlive;
+  private readonly reader: PayloadReader;
   private readonly streamSink: StreamSink;
   private currentState = HubConnectionState.Disconnected;
   private nextInvocationId = 0;
   private handshake: PendingHandshake | undefined;
-  /** The start of a message whose end has not arrived yet. */
-  private partialPayload: string | ArrayBuffer | undefined;
   /** True from reaching Connected until the close is reported: only then does onclose fire. */
   private started = false;
   private startPromise: Promise<void> | undefined;
@@ -105,6 +104,7 @@ export class HubConnection {
     this.connection = parts.connection;
     this.logger = parts.logger;
     this.protocol = parts.protocol;
+    this.reader = new PayloadReader(parts.protocol, parts.logger);
     this.reconnectPolicy = parts.reconnectPolicy;
     this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds ?? DEFAULT_SERVER_TIMEOUT_MS;
     this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds ?? DEFAULT_KEEP_ALIVE_MS;
@@ -327,9 +327,9 @@ export class HubConnection {
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
   private async startInternal(): Promise<void> {
     this.stopDuringStartError = undefined;
-    this.partialPayload = undefined;
+    this.reader.reset();
     const handshakeDone = new Promise<void>((resolve, reject) => {
-      this.handshake = { resolve, reject, buffer: undefined };
+      this.handshake = { resolve, reject };
     });
     // Rejections are awaited below; this stops an early rejection being reported as unhandled.
     handshakeDone.catch(() => undefined);
@@ -515,15 +515,12 @@ export class HubConnection {
       if (payload === undefined) return;
     }
     this.keepAlive.received();
-    payload = this.takeCompleteMessages(payload);
-    if (payload === undefined) return;
     let messages: HubMessage[];
     try {
-      messages = this.protocol.parseMessages(payload, this.logger);
+      messages = this.reader.messages(payload);
     } catch (error) {
-      const protocolError = error instanceof ProtocolError ? error : new ProtocolError(`Could not parse a message from the server: ${toError(error).message}`, { cause: error });
-      this.logger.log(LogLevel.Error, protocolError.message);
-      void this.connection.stop(protocolError);
+      this.logger.log(LogLevel.Error, toError(error).message);
+      void this.connection.stop(toError(error));
       return;
     }
     for (const message of messages) {
@@ -531,28 +528,11 @@ export class HubConnection {
     }
   }
 
-  /**
-   * Joins the payload to any incomplete tail of the last one and returns the
-   * complete messages, keeping a new incomplete tail for later. Protocols
-   * without `completeLength` get each payload as it came.
-   */
-  private takeCompleteMessages(data: string | ArrayBuffer): string | ArrayBuffer | undefined {
-    const payload = this.partialPayload === undefined ? data : appendPayload(this.partialPayload, data);
-    this.partialPayload = undefined;
-    const complete = this.protocol.completeLength?.(payload) ?? payloadLength(payload);
-    if (complete < payloadLength(payload)) {
-      this.partialPayload = slicePayload(payload, complete);
-    }
-    if (complete === 0) return undefined;
-    return complete < payloadLength(payload) ? slicePayload(payload, 0, complete) : payload;
-  }
-
   /** Buffers until the handshake response is complete; returns what follows it, if anything. */
   private processHandshakeData(handshake: PendingHandshake, data: string | ArrayBuffer): string | ArrayBuffer | undefined {
-    handshake.buffer = appendPayload(handshake.buffer, data);
     let parsed;
     try {
-      parsed = parseHandshakeResponse(handshake.buffer);
+      parsed = this.reader.handshake(data);
     } catch (error) {
       this.handshake = undefined;
       handshake.reject(new HandshakeError(`The server's handshake response was malformed: ${toError(error).message}`, { cause: error }));
@@ -573,7 +553,7 @@ export class HubConnection {
   private handleMessage(message: HubMessage): void {
     switch (message.type) {
       case MessageType.Invocation:
-        this.invokeClientMethod(message);
+        runClientMethod(message, this.handlers.get(message.target), (id, outcome) => this.answer(id, outcome), this.logger, this);
         break;
       case MessageType.StreamItem:
       case MessageType.Completion:
@@ -599,58 +579,6 @@ export class HubConnection {
       void this.connection.stop(error);
     } else {
       this.stopPromise = this.stopInternal(error);
-    }
-  }
-
-  /** Runs the handlers of a server-to-client call and, when the server expects one, answers with a Completion. */
-  private invokeClientMethod(message: InvocationMessage): void {
-    const handlers = this.handlers.get(message.target);
-    const invocationId = message.invocationId;
-    if (handlers.length === 0) {
-      this.logger.log(LogLevel.Warning, `No client method with the name '${message.target}' found.`);
-      if (invocationId) {
-        this.answer(invocationId, { error: `Client didn't provide a result: no handler for '${message.target}'.` });
-      }
-      return;
-    }
-    if (!invocationId) {
-      for (const handler of handlers) {
-        try {
-          const returned = handler.apply(this, message.arguments);
-          if (returned && typeof (returned as Promise<unknown>).then === "function") {
-            (returned as Promise<unknown>).then(undefined, (e) => this.logHandlerError(message.target, e));
-          }
-        } catch (error) {
-          this.logHandlerError(message.target, error);
-        }
-      }
-      return;
-    }
-    void this.answerClientResult(message.target, invocationId, handlers, message.arguments);
-  }
-
-  private async answerClientResult(target: string, invocationId: string, handlers: ClientMethod[], args: unknown[]): Promise<void> {
-    const results: unknown[] = [];
-    let failure: Error | undefined;
-    for (const handler of handlers) {
-      try {
-        const value = await handler.apply(this, args);
-        if (value !== undefined) results.push(value);
-      } catch (error) {
-        failure = toError(error);
-        this.logHandlerError(target, error);
-      }
-    }
-    if (results.length > 1) {
-      this.logger.log(LogLevel.Error, `Multiple handlers returned a result for '${target}'. Sending an error to the server.`);
-      this.answer(invocationId, { error: "Client provided multiple results." });
-    } else if (failure) {
-      this.answer(invocationId, { error: String(failure) });
-    } else if (results.length === 1) {
-      this.answer(invocationId, { result: results[0] });
-    } else {
-      this.logger.log(LogLevel.Warning, `No result given for '${target}' method and invocation ID '${invocationId}'.`);
-      this.answer(invocationId, { error: "Client didn't provide a result." });
     }
   }
 
@@ -713,10 +641,6 @@ export class HubConnection {
   private checkConnected(operation: string, methodName: string): InvalidStateError | undefined {
     if (this.currentState === HubConnectionState.Connected) return undefined;
     return new InvalidStateError(`Cannot ${operation} '${methodName}': the connection is not in the 'Connected' state (it is '${this.currentState}').`);
-  }
-
-  private logHandlerError(target: string, error: unknown): void {
-    this.logger.log(LogLevel.Error, `A callback for the method '${target.toLowerCase()}' threw error '${toError(error).message}'.`);
   }
 
   private logCallbackError(callback: string, error: unknown): void {
