@@ -23,23 +23,22 @@ export function encodeTimestamp(date: Date): ExtData {
   const ms = date.getTime();
   const sec = Math.floor(ms / 1000);
   const nsec = (ms - sec * 1000) * 1e6;
-  if (sec >= 0 && sec < 0x400000000) {
-    if (nsec === 0 && sec < 0x100000000) {
-      const data = new Uint8Array(4);
-      new DataView(data.buffer).setUint32(0, sec);
-      return { type: TIMESTAMP_TYPE, data };
-    }
-    const data = new Uint8Array(8);
-    const view = new DataView(data.buffer);
-    view.setUint32(0, nsec * 4 + Math.floor(sec / 0x100000000));
-    view.setUint32(4, sec >>> 0);
-    return { type: TIMESTAMP_TYPE, data };
-  }
-  const data = new Uint8Array(12);
+  const size = sec >= 0 && sec < 0x400000000 ? (nsec === 0 && sec < 0x100000000 ? 4 : 8) : 12;
+  const data = new Uint8Array(size);
   const view = new DataView(data.buffer);
-  view.setUint32(0, nsec);
-  view.setInt32(4, Math.floor(sec / 0x100000000));
-  view.setUint32(8, sec >>> 0);
+  const high = Math.floor(sec / 0x100000000);
+  if (size === 4) {
+    view.setUint32(0, sec);
+  } else if (size === 8) {
+    // 30 bits of nanoseconds, then 34 bits of seconds.
+    view.setUint32(0, nsec * 4 + high);
+    view.setUint32(4, sec >>> 0);
+  } else {
+    // 32 bits of nanoseconds, then 64 signed bits of seconds.
+    view.setUint32(0, nsec);
+    view.setInt32(4, high);
+    view.setUint32(8, sec >>> 0);
+  }
   return { type: TIMESTAMP_TYPE, data };
 }
 

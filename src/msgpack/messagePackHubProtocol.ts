@@ -99,8 +99,6 @@ function toArray(message: HubMessage): unknown[] {
           : [m.type, m.headers || {}, m.invocationId, VOID_RESULT];
     case CANCEL_INVOCATION:
       return [m.type, m.headers || {}, m.invocationId];
-    case PING:
-      return [m.type];
     case CLOSE:
       // As the official client writes it: a client's Close carries neither error nor allowReconnect.
       return [m.type, null];
