@@ -2,10 +2,12 @@ import { platform } from "#platform";
 import type { ILogger } from "../logging.js";
 import { FetchHttpClient } from "./fetchHttpClient.js";
 import { HttpClient, type HttpRequest, type HttpResponse } from "./httpClient.js";
+import { XhrHttpClient, type XMLHttpRequestConstructor } from "./xhrHttpClient.js";
 
 /**
  * The HTTP client hubwire uses unless you pass one: `fetch`, plus (in Node) a
- * cookie jar so that cookies set during negotiate go with every later request.
+ * cookie jar so that cookies set during negotiate go with every later request;
+ * XMLHttpRequest in browsers without `fetch`.
  */
 export class DefaultHttpClient extends HttpClient {
   private readonly inner: HttpClient;
@@ -13,10 +15,14 @@ export class DefaultHttpClient extends HttpClient {
   /** @param logger - receives a trace line per request. */
   constructor(logger: ILogger) {
     super();
-    if (!platform.fetch) {
-      throw new Error("No fetch implementation is available in this runtime: pass an 'httpClient' option.");
+    const xhr = (globalThis as { XMLHttpRequest?: XMLHttpRequestConstructor }).XMLHttpRequest;
+    if (platform.fetch) {
+      this.inner = new FetchHttpClient(platform.fetch, logger, platform.createCookieStore());
+    } else if (typeof xhr === "function") {
+      this.inner = new XhrHttpClient(xhr, logger);
+    } else {
+      throw new Error("Neither fetch nor XMLHttpRequest is available in this runtime: pass an 'httpClient' option.");
     }
-    this.inner = new FetchHttpClient(platform.fetch, logger, platform.createCookieStore());
   }
 
   override send(request: HttpRequest): Promise<HttpResponse> {
