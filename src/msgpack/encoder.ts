@@ -86,13 +86,13 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
   }
 
   function bigint(n: bigint): void {
-    const word = BigInt(0x100000000);
-    const negative = n < BigInt(0);
-    const unsigned = negative ? n + word * word : n;
-    if (unsigned < BigInt(0) || unsigned >= word * word || (negative && unsigned < word * word / BigInt(2))) {
+    // Its 64-bit two's complement; a value that is neither a signed nor an unsigned 64-bit integer does not fit.
+    const bits = BigInt.asUintN(64, n);
+    if (bits !== n && BigInt.asIntN(64, n) !== n) {
       throw new ProtocolError(`Cannot encode the bigint ${n}: MessagePack integers hold at most 64 bits.`);
     }
-    int64(negative ? 0xd3 : 0xcf, Number(unsigned / word), Number(unsigned % word));
+    const word = BigInt(0x100000000);
+    int64(n < bits ? 0xd3 : 0xcf, Number(bits / word), Number(bits % word));
   }
 
   function string(s: string): void {

@@ -127,7 +127,8 @@ function readMessage(value: unknown): HubMessage | undefined {
   const list = (index: number, field: string): any[] => (Array.isArray(value[index]) ? value[index] : fail(`'${field}' must be an array`));
   const headers = (): MessageHeaders => {
     const h = value[1];
-    return h == null ? {} : typeof h === "object" && !Array.isArray(h) && !(h instanceof Uint8Array) && !(h instanceof Date) ? h : fail("headers must be a map");
+    // A decoded map is a plain object; arrays, binary and dates are not headers.
+    return h == null ? {} : Object.getPrototypeOf(h) === Object.prototype ? h : fail("headers must be a map");
   };
 
   switch (type) {
