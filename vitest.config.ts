@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Tests run the TypeScript sources; package.json maps #platform to the built files.
+// Tests run the TypeScript sources, with #platform as the Node platform (rollup.config.mjs
+// resolves it for each build; the published package has no #platform left).
 const nodePlatform = fileURLToPath(new URL("./src/platform/node.ts", import.meta.url));
 
 export default defineConfig({
