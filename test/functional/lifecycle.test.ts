@@ -5,13 +5,13 @@ import {
   HubConnectionState,
   InvalidStateError,
 } from "../../src/index.js";
-import { rejectionOf, serverUrl, TRANSPORTS, useConnections } from "../support/functional.js";
+import { combinations, expectCombination, over, rejectionOf, serverUrl, useConnections } from "../support/functional.js";
 
-describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
+describe.each(combinations)("[$label] lifecycle", (combination) => {
   const hub = useConnections();
 
   it("moves Disconnected -> Connecting -> Connected -> Disconnecting -> Disconnected", async () => {
-    const connection = hub.build("/testhub", { options: transport });
+    const connection = hub.build("/testhub", over(combination));
     const changes: string[] = [];
     connection.onstatechange(({ previous, current }) => changes.push(`${previous}->${current}`));
     expect(connection.state).toBe(HubConnectionState.Disconnected);
@@ -20,7 +20,7 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
     expect(connection.state).toBe(HubConnectionState.Connecting);
     await starting;
     expect(connection.state).toBe(HubConnectionState.Connected);
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
 
     const stopping = connection.stop();
     // Disconnecting at once; it may already have ended, depending on how fast the transport closes.
@@ -37,9 +37,10 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
   });
 
   it("exposes the connection id the hub sees, and none before start or after stop", async () => {
-    const connection = hub.build("/testhub", { options: { transport } });
+    const connection = hub.build("/testhub", over(combination));
     expect(connection.connectionId).toBeNull();
     await connection.start();
+    await expectCombination(connection, combination);
 
     const id = connection.connectionId;
     expect(typeof id).toBe("string");
@@ -50,27 +51,27 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
     expect(connection.connectionId).toBeNull();
   });
 
-  it("gets a new connection id when started again after stop", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
+  it("gets a new connection id when started again after stop, on the same transport and protocol", async () => {
+    const connection = await hub.connect(combination);
     const first = connection.connectionId;
     await connection.stop();
 
     await connection.start();
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
     expect(connection.connectionId).not.toBe(first);
     expect(await connection.invoke("GetConnectionId")).toBe(connection.connectionId);
   });
 
   it("reports the hub URL as baseUrl and connects to a baseUrl changed while Disconnected", async () => {
     const first = `${serverUrl()}/testhub?which=first`;
-    const connection = hub.build("/testhub?which=first", { options: transport });
+    const connection = hub.build("/testhub?which=first", over(combination));
     expect(connection.baseUrl).toBe(first);
 
     const second = `${serverUrl()}/testhub?which=second`;
     connection.baseUrl = second;
     expect(connection.baseUrl).toBe(second);
     await connection.start();
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
     expect(await connection.invoke("GetQueryString", "which")).toBe("second");
 
     expect(() => {
@@ -80,7 +81,7 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
   });
 
   it("calls onclose without an error when stop() is called", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
+    const connection = await hub.connect(combination);
     const closes: (Error | undefined)[] = [];
     connection.onclose((error) => closes.push(error));
 
@@ -89,26 +90,28 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
   });
 
   it("rejects start() while already Connected with InvalidStateError and stays connected", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
+    const connection = await hub.connect(combination);
     const error = await rejectionOf(connection.start());
     expect(error).toBeInstanceOf(InvalidStateError);
     expect(connection.state).toBe(HubConnectionState.Connected);
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
   });
 
-  it("rejects invoke and send while Disconnected with InvalidStateError naming the method", async () => {
-    const connection = hub.build("/testhub", { options: transport });
+  it("rejects invoke and send while Disconnected with InvalidStateError naming the method, and works once started", async () => {
+    const connection = hub.build("/testhub", over(combination));
     const invokeError = await rejectionOf(connection.invoke("Echo", 1));
     expect(invokeError).toBeInstanceOf(InvalidStateError);
     expect(invokeError.message).toContain("Echo");
     const sendError = await rejectionOf(connection.send("SendToCaller", "x", 1));
     expect(sendError).toBeInstanceOf(InvalidStateError);
     expect(sendError.message).toContain("SendToCaller");
+
+    await connection.start();
+    await expectCombination(connection, combination);
   });
 
   it("rejects an invoke still pending when stop() is called with ConnectionClosedError naming the method", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    const connection = await hub.connect(combination);
 
     // Observe the outcome from the start, so the rejection is never momentarily unhandled.
     const pending = rejectionOf(connection.invoke("Delay", 10_000));
@@ -123,7 +126,7 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
   });
 
   it("can be stopped while start() is still in progress: start rejects and the state ends Disconnected", async () => {
-    const connection = hub.build("/testhub", { options: transport });
+    const connection = hub.build("/testhub", over(combination));
     const starting = rejectionOf(connection.start());
     await connection.stop();
     expect(await starting).toBeInstanceOf(AbortError);
@@ -131,6 +134,6 @@ describe.each(TRANSPORTS)("lifecycle over %s", (transportName, transport) => {
 
     // The connection is still usable afterwards.
     await connection.start();
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
   });
 });

@@ -3,8 +3,17 @@
  * ASP.NET Core SignalR test server started by test/support/global-setup.ts.
  *
  *   const hub = useConnections();                       // in a describe: stops everything in afterEach
- *   const connection = hub.build("/testhub", { transport });
+ *   const connection = hub.build("/testhub", { options: transport });
  *   await connection.start();
+ *
+ * Suites about what any hub protocol must do run once per protocol and transport:
+ *
+ *   describe.each(combinations)("[$label] invoke", (combination) => {
+ *     const hub = useConnections();
+ *     it("…", async () => {
+ *       const connection = await hub.connect(combination); // started; transport and protocol checked
+ *     });
+ *   });
  *
  * Each connection logs into a per-test buffer that is printed only when the test fails
  * (set HUBWIRE_TEST_LOG=1 to print every line as it happens).
@@ -20,6 +29,7 @@ import {
   type ILogger,
   type IStreamResult,
 } from "../../src/index.js";
+import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
 
 /** The three built-in transports, as `[name the server reports, flag]`, for `describe.each`. */
 export const TRANSPORTS = [
@@ -29,6 +39,46 @@ export const TRANSPORTS = [
 ] as const;
 
 export type TransportName = (typeof TRANSPORTS)[number][0];
+
+/** The hub protocols hubwire ships: JSON (the default) and MessagePack (hubwire/msgpack). */
+export type ProtocolName = "JSON" | "MessagePack";
+
+/** One hub protocol over one transport, for `describe.each(combinations)`. */
+export interface Combination {
+  /** "JSON over WebSockets", …: put it in the describe's name with `$label`. */
+  readonly label: string;
+  readonly protocol: ProtocolName;
+  /** The transport's name as the hub's GetTransport reports it. */
+  readonly transportName: TransportName;
+  readonly transport: HttpTransportType;
+}
+
+function combination(protocol: ProtocolName, [transportName, transport]: (typeof TRANSPORTS)[number]): Combination {
+  return { label: `${protocol} over ${transportName}`, protocol, transportName, transport };
+}
+
+/**
+ * Every hub protocol over every transport that can carry it: JSON over all three, MessagePack
+ * over WebSockets and Long Polling only (Server-Sent Events carry text, MessagePack is binary).
+ */
+export const combinations: readonly Combination[] = [
+  ...TRANSPORTS.map((transport) => combination("JSON", transport)),
+  ...TRANSPORTS.filter(([name]) => name !== "ServerSentEvents").map((transport) => combination("MessagePack", transport)),
+];
+
+/**
+ * Checks, by asking the hub, that `connection` uses the combination's transport and protocol:
+ * only MessagePack binds a Uint8Array argument to byte[] (JSON gives the hub a JsonElement).
+ */
+export async function expectCombination(connection: HubConnection, { protocol, transportName }: Combination): Promise<void> {
+  expect(await connection.invoke("GetTransport"), "the transport the hub sees").toBe(transportName);
+  const described = await connection.invoke<string>("DescribeValue", new Uint8Array([1]));
+  if (protocol === "MessagePack") {
+    expect(described, "MessagePack in use: a Uint8Array binds to byte[]").toBe("System.Byte[]:01");
+  } else {
+    expect(described, "JSON in use: the hub gets a JsonElement").toMatch(/^System\.Text\.Json\.JsonElement:/);
+  }
+}
 
 /** The shared test server's base URL, e.g. "http://127.0.0.1:5123". */
 export function serverUrl(): string {
@@ -114,6 +164,17 @@ export interface BuildOptions {
   configure?: (builder: HubConnectionBuilder) => HubConnectionBuilder;
   /** Base URL of the server; the shared test server by default. */
   baseUrl?: string;
+  /** The hub protocol: JSON (the builder's default) unless "MessagePack". */
+  protocol?: ProtocolName;
+}
+
+/**
+ * `build` for a combination: its transport (alone, or added to the `withUrl` options given)
+ * and its hub protocol.
+ */
+export function over({ protocol, transport }: Combination, build: BuildOptions = {}): BuildOptions {
+  const options = typeof build.options === "object" ? { ...build.options, transport } : transport;
+  return { ...build, options, protocol };
 }
 
 export interface Connections {
@@ -121,6 +182,11 @@ export interface Connections {
   build(path: string, build?: BuildOptions): HubConnection;
   /** Builds and starts a connection to `path`. */
   start(path: string, build?: BuildOptions): Promise<HubConnection>;
+  /**
+   * Builds and starts a connection to `path` ("/testhub" by default) with the combination's
+   * transport and protocol (see `over`), then checks both with `expectCombination`.
+   */
+  connect(combination: Combination, path?: string, build?: BuildOptions): Promise<HubConnection>;
   /** Registers a connection built elsewhere, so afterEach stops it. */
   track(connection: HubConnection): HubConnection;
   /** A logger writing into this test's buffer, labelled `label`. */
@@ -173,15 +239,23 @@ export function useConnections(): Connections {
     let builder = new HubConnectionBuilder().configureLogging(logger(label));
     const url = `${build.baseUrl ?? serverUrl()}${path}`;
     builder = typeof build.options === "number" ? builder.withUrl(url, build.options) : builder.withUrl(url, build.options ?? {});
+    if (build.protocol === "MessagePack") builder = builder.withHubProtocol(new MessagePackHubProtocol());
     if (build.configure) builder = build.configure(builder);
     return track(builder.build());
   };
 
+  const start = async (path: string, options?: BuildOptions) => {
+    const connection = build(path, options);
+    await connection.start();
+    return connection;
+  };
+
   return {
     build,
-    async start(path, options) {
-      const connection = build(path, options);
-      await connection.start();
+    start,
+    async connect(combination, path = "/testhub", options = {}) {
+      const connection = await start(path, over(combination, options));
+      await expectCombination(connection, combination);
       return connection;
     },
     track,
