@@ -1,53 +1,49 @@
-// npm run bench:size — minified + gzip -9 sizes of hubwire's browser code,
-// each printed beside @microsoft/signalr's. Measures, never asserts.
+// npm run bench:size — minified + gzip -9 sizes of hubwire's browser code, each printed beside
+// @microsoft/signalr's. Runs on the build (`npm run bench:size` builds first). Measures, never asserts.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const gzip = (code) => gzipSync(code, { level: 9 }).byteLength;
+const ours = (path) => gzip(readFileSync(join(root, "dist/browser", path)));
 const official = (path) => gzip(readFileSync(join(root, "node_modules", path)));
 
-/** Bundles an entry minified for browsers; `external` keeps matching imports out of the count. */
-async function minified(entry, { external = () => false } = {}) {
+if (!existsSync(join(root, "dist/browser/hubwire.min.js"))) {
+  console.log("No dist/browser/hubwire.min.js: run `npm run build` first (`npm run bench:size` does).");
+  process.exit(0);
+}
+
+/** An app that imports only `HubConnectionBuilder` from `pkg`, bundled by esbuild for browsers, minified. */
+async function app(pkg) {
   const result = await build({
-    entryPoints: [join(root, entry)],
+    stdin: { contents: `import { HubConnectionBuilder } from "${pkg}";\nwindow.HubConnectionBuilder = HubConnectionBuilder;`, resolveDir: root },
     bundle: true,
     minify: true,
     write: false,
-    format: "esm",
+    format: "iife",
     target: "es2017",
     platform: "browser",
-    alias: { "#platform": join(root, "src/platform/browser.ts") },
-    plugins: [
-      {
-        name: "external-core",
-        setup(b) {
-          b.onResolve({ filter: /^\./ }, (args) => {
-            const path = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
-            return external(path) ? { path: args.path, external: true } : undefined;
-          });
-        },
-      },
-    ],
+    logLevel: "silent",
   });
   return gzip(result.outputFiles[0].contents);
 }
 
-const msgpackDir = join(root, "src", "msgpack");
 const rows = [
+  ["hubwire.min.js (signalr.min.js)", ours("hubwire.min.js"), official("@microsoft/signalr/dist/browser/signalr.min.js"), 6000],
   [
-    "MessagePack entry (core external), min+gz",
-    await minified("src/msgpack/index.ts", { external: (path) => !path.startsWith(msgpackDir) }),
+    "hubwire-msgpack.min.js (signalr-protocol-msgpack)",
+    ours("hubwire-msgpack.min.js"),
     official("@microsoft/signalr-protocol-msgpack/dist/browser/signalr-protocol-msgpack.min.js"),
     4000,
   ],
+  ["esbuild app using HubConnectionBuilder", await app("hubwire"), await app("@microsoft/signalr"), 6500],
 ];
 
-console.log("bytes, gzip -9".padEnd(46), "hubwire".padStart(9), "official".padStart(9), "ratio".padStart(7), "budget".padStart(8));
-for (const [name, ours, theirs, budget] of rows) {
-  const verdict = ours <= budget ? "within" : "OVER";
-  console.log(name.padEnd(46), String(ours).padStart(9), String(theirs).padStart(9), `${((ours / theirs) * 100).toFixed(0)}%`.padStart(7), `${budget} ${verdict}`.padStart(8));
+console.log("bytes, gzip -9".padEnd(50), "hubwire".padStart(9), "official".padStart(9), "ratio".padStart(7), "budget".padStart(12));
+for (const [name, size, theirs, budget] of rows) {
+  const verdict = size <= budget ? "within" : "OVER";
+  console.log(name.padEnd(50), String(size).padStart(9), String(theirs).padStart(9), `${((size / theirs) * 100).toFixed(0)}%`.padStart(7), `${budget} ${verdict}`.padStart(12));
 }
