@@ -1,20 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { HubConnectionState, type HubConnection } from "../../src/index.js";
-import { deferred, TRANSPORTS, useConnections, waitFor, withTimeout } from "../support/functional.js";
+import { HubConnectionState } from "../../src/index.js";
+import { combinations, deferred, useConnections, waitFor, withTimeout, type Combination } from "../support/functional.js";
 
 // Messages from the server arrive in order, and hubwire runs handlers synchronously as each
 // message is processed. So once an invoke that made the server send something has resolved
 // (its Completion came after that message), the handler has run, or never will. Tests that
 // check "not delivered" rely on that instead of waiting for a while.
 
-describe.each(TRANSPORTS)("server-to-client calls over %s", (transportName, transport) => {
-  const hub = useConnections();
+function jsonOverTheSameTransport({ transportName }: Combination): Combination {
+  const json = combinations.find((other) => other.protocol === "JSON" && other.transportName === transportName);
+  if (!json) throw new Error(`no JSON combination over ${transportName}`);
+  return json;
+}
 
-  async function connect(): Promise<HubConnection> {
-    const connection = await hub.start("/testhub", { options: transport });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
-    return connection;
-  }
+describe.each(combinations)("[$label] server-to-client calls", (combination) => {
+  const hub = useConnections();
+  const connect = () => hub.connect(combination);
 
   it("delivers SendToCaller to the registered handler with its argument", async () => {
     const connection = await connect();
@@ -24,6 +25,24 @@ describe.each(TRANSPORTS)("server-to-client calls over %s", (transportName, tran
     await connection.send("SendToCaller", "notify", { text: "hi", n: [1, 2] });
     expect(await withTimeout(received.promise, 10_000, "the notify handler")).toEqual({ text: "hi", n: [1, 2] });
   });
+
+  // JSON has no bytes or dates: a Uint8Array would arrive as an object, a Date as a string.
+  if (combination.protocol === "MessagePack") {
+    it("delivers SendToCaller's bytes and dates to the handler as a Uint8Array and a Date", async () => {
+      const connection = await connect();
+      const received = deferred<unknown>();
+      connection.on("notify", (arg) => received.resolve(arg));
+      const when = new Date(Date.UTC(2024, 4, 6, 7, 8, 9, 123));
+
+      await connection.send("SendToCaller", "notify", { text: "hi", n: [1, 2], bytes: new Uint8Array([9, 8, 7]), when });
+      expect(await withTimeout(received.promise, 10_000, "the notify handler")).toEqual({
+        text: "hi",
+        n: [1, 2],
+        bytes: new Uint8Array([9, 8, 7]),
+        when,
+      });
+    });
+  }
 
   it("matches handler names case-insensitively", async () => {
     const connection = await connect();
@@ -46,7 +65,7 @@ describe.each(TRANSPORTS)("server-to-client calls over %s", (transportName, tran
     expect(calls).toEqual(["a:x", "b:x"]);
   });
 
-  it("stops delivery after off(name)", async () => {
+  it("stops delivery after off(name), matched case-insensitively", async () => {
     const connection = await connect();
     const calls: unknown[] = [];
     connection.on("gone", (arg) => calls.push(arg));
@@ -80,16 +99,47 @@ describe.each(TRANSPORTS)("server-to-client calls over %s", (transportName, tran
     const one = await connect();
     const two = await connect();
     const tag = `broadcast-${Math.random()}`;
+    // Bytes only where the protocol carries them.
+    const payload = combination.protocol === "MessagePack" ? { tag, bytes: new Uint8Array([1, 2, 3]) } : { tag, n: [1, 2] };
     const gotOne = deferred<unknown>();
     const gotTwo = deferred<unknown>();
     // Other connections of this run may broadcast too: only our tag counts.
-    one.on("broadcasted", (arg) => arg === tag && gotOne.resolve(arg));
-    two.on("broadcasted", (arg) => arg === tag && gotTwo.resolve(arg));
+    one.on("broadcasted", (arg: { tag?: unknown }) => arg?.tag === tag && gotOne.resolve(arg));
+    two.on("broadcasted", (arg: { tag?: unknown }) => arg?.tag === tag && gotTwo.resolve(arg));
 
-    await one.invoke("Broadcast", "broadcasted", tag);
-    expect(await withTimeout(gotOne.promise, 10_000, "the broadcast on the sender")).toBe(tag);
-    expect(await withTimeout(gotTwo.promise, 10_000, "the broadcast on the other connection")).toBe(tag);
+    await one.invoke("Broadcast", "broadcasted", payload);
+    expect(await withTimeout(gotOne.promise, 10_000, "the broadcast on the sender")).toEqual(payload);
+    expect(await withTimeout(gotTwo.promise, 10_000, "the broadcast on the other connection")).toEqual(payload);
   });
+
+  // Across protocols: the other side of this MessagePack connection speaks JSON.
+  if (combination.protocol === "MessagePack") {
+    it("delivers a Broadcast from a JSON connection to a MessagePack connection, and back", async () => {
+      const packed = await connect();
+      const json = await hub.connect(jsonOverTheSameTransport(combination));
+      const tag = `mixed-${Math.random()}`;
+      const packedGot = deferred<unknown>();
+      const jsonGot = deferred<unknown>();
+      packed.on("mixed", (arg: { tag?: unknown }) => arg?.tag === tag && packedGot.resolve(arg));
+      json.on("mixed", (arg: { tag?: unknown }) => arg?.tag === tag && jsonGot.resolve(arg));
+
+      await json.invoke("Broadcast", "mixed", { tag, from: "json", n: [1, -2.5, null] });
+      expect(await withTimeout(packedGot.promise, 10_000, "the JSON broadcast on the MessagePack connection")).toEqual({
+        tag,
+        from: "json",
+        n: [1, -2.5, null],
+      });
+
+      const backAgain = deferred<unknown>();
+      json.on("mixedBack", (arg: { tag?: unknown }) => arg?.tag === tag && backAgain.resolve(arg));
+      await packed.invoke("Broadcast", "mixedBack", { tag, from: "messagepack", big: 2 ** 40 });
+      expect(await withTimeout(backAgain.promise, 10_000, "the MessagePack broadcast on the JSON connection")).toEqual({
+        tag,
+        from: "messagepack",
+        big: 2 ** 40,
+      });
+    });
+  }
 
   it("delivers SendToCallerMany in the order the server sent it", async () => {
     const connection = await connect();
