@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { HubConnectionState, HubError, Subject, type HubConnection } from "../../src/index.js";
-import { rejectionOf, TRANSPORTS, useConnections, withTimeout } from "../support/functional.js";
+import { HubConnectionState, HubError, Subject } from "../../src/index.js";
+import { combinations, rejectionOf, useConnections, withTimeout } from "../support/functional.js";
 
-describe.each(TRANSPORTS)("client-to-server streams over %s", (transportName, transport) => {
+describe.each(combinations)("[$label] client-to-server streams", (combination) => {
   const hub = useConnections();
-
-  async function connect(): Promise<HubConnection> {
-    const connection = await hub.start("/testhub", { options: transport });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
-    return connection;
-  }
+  const connect = () => hub.connect(combination);
 
   it("uploads a Subject's items pushed right after invoke()", async () => {
     const connection = await connect();
@@ -22,17 +17,17 @@ describe.each(TRANSPORTS)("client-to-server streams over %s", (transportName, tr
     expect(await withTimeout(result, 10_000, "Upload to complete")).toBe("alpha-beta-gamma");
   });
 
-  it("uploads a Subject's items pushed later, asynchronously", async () => {
+  it("uploads a Subject's items pushed later, asynchronously, interleaved with other calls", async () => {
     const connection = await connect();
     const subject = new Subject<string>();
     const result = connection.invoke("Upload", subject);
     // Items produced from later turns of the event loop, interleaved with other traffic.
-    for (const part of ["one", "two", "three"]) {
+    for (const part of ["one", "two", "thrée"]) {
       expect(await connection.invoke("Echo", part)).toBe(part);
       subject.next(`${part};`);
     }
     subject.complete();
-    expect(await withTimeout(result, 10_000, "Upload to complete")).toBe("one;two;three;");
+    expect(await withTimeout(result, 10_000, "Upload to complete")).toBe("one;two;thrée;");
   });
 
   it("uploads the items of an async generator", async () => {
@@ -78,9 +73,9 @@ describe.each(TRANSPORTS)("client-to-server streams over %s", (transportName, tr
     const connection = await connect();
     const numbers = new Subject<number>();
     const result = connection.invoke("UploadSum", "total", numbers);
-    for (const n of [1, 2, 3, 4, 5, 100]) numbers.next(n);
+    for (const n of [1, 2, 3, 4, 5, 100, -15, 70_000]) numbers.next(n);
     numbers.complete();
-    expect(await withTimeout(result, 10_000, "UploadSum to complete")).toBe("total:115");
+    expect(await withTimeout(result, 10_000, "UploadSum to complete")).toBe("total:70100");
   });
 
   it("uploads an empty stream", async () => {
@@ -114,5 +109,18 @@ describe.each(TRANSPORTS)("client-to-server streams over %s", (transportName, tr
     expect(error).toBeInstanceOf(HubError);
     expect((error as HubError).methodName).toBe("Upload");
     expect(connection.state).toBe(HubConnectionState.Connected);
+  });
+
+  it("rejects the invoke when a stream item does not fit the stream's type, and stays connected", async () => {
+    const connection = await connect();
+    const numbers = new Subject<unknown>();
+    const result = connection.invoke("UploadSum", "typed", numbers);
+    numbers.next(1);
+    numbers.next("not a number"); // UploadSum reads a ChannelReader<int>
+    numbers.complete();
+    const error = await rejectionOf(result);
+    expect(error).toBeInstanceOf(HubError);
+    expect(connection.state).toBe(HubConnectionState.Connected);
+    expect(await connection.invoke("Echo", "after")).toBe("after");
   });
 });
