@@ -1,20 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { HubConnectionState, HubError } from "../../src/index.js";
-import { deferred, TRANSPORTS, useConnections, waitFor, withTimeout } from "../support/functional.js";
+import { combinations, deferred, expectCombination, useConnections, waitFor, withTimeout } from "../support/functional.js";
 
 // TestHub.CloseMe(error, allowReconnect) makes the server send a Close message
 // {type: 7, error, allowReconnect} to the caller and then end the connection.
 
-describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, transport) => {
+describe.each(combinations)("[$label] server-initiated close", (combination) => {
   const hub = useConnections();
 
   it("closes for good with a HubError carrying the server's text when allowReconnect is false", async () => {
-    const connection = await hub.start("/testhub", {
-      options: transport,
+    const connection = await hub.connect(combination, "/testhub", {
       // Even with automatic reconnect on, a Close without allowReconnect is final.
       configure: (builder) => builder.withAutomaticReconnect([0, 0, 0]),
     });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const closed = deferred<Error | undefined>();
     connection.onclose((error) => closed.resolve(error));
     let reconnecting = 0;
@@ -30,8 +28,7 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
   });
 
   it("closes without an error when the server's Close message has none", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    const connection = await hub.connect(combination);
     const closed = deferred<Error | undefined>();
     connection.onclose((error) => closed.resolve(error));
 
@@ -40,12 +37,10 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
     expect(connection.state).toBe(HubConnectionState.Disconnected);
   });
 
-  it("reconnects with a new connection id when the server closes with allowReconnect", async () => {
-    const connection = await hub.start("/testhub", {
-      options: transport,
+  it("reconnects with a new connection id, on the same transport and protocol, when the server closes with allowReconnect", async () => {
+    const connection = await hub.connect(combination, "/testhub", {
       configure: (builder) => builder.withAutomaticReconnect([0, 200, 500, 1000]),
     });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const oldId = connection.connectionId;
     const states: HubConnectionState[] = [];
     connection.onstatechange(({ current }) => states.push(current));
@@ -57,7 +52,7 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
     connection.onclose(() => closes++);
 
     await connection.send("CloseMe", null, true);
-    await withTimeout(reconnecting.promise, 10_000, "onreconnecting");
+    expect(await withTimeout(reconnecting.promise, 10_000, "onreconnecting")).toBeUndefined();
     const newId = await withTimeout(reconnected.promise, 15_000, "onreconnected");
 
     expect(connection.state).toBe(HubConnectionState.Connected);
@@ -66,17 +61,15 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
     expect(newId).not.toBe(oldId);
     expect(connection.connectionId).toBe(newId);
     expect(await connection.invoke("GetConnectionId")).toBe(newId);
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    await expectCombination(connection, combination);
     expect(await connection.invoke("Add", 20, 22)).toBe(42);
     expect(closes).toBe(0);
   });
 
   it("passes the server's error text to onreconnecting when closing with an error and allowReconnect", async () => {
-    const connection = await hub.start("/testhub", {
-      options: transport,
+    const connection = await hub.connect(combination, "/testhub", {
       configure: (builder) => builder.withAutomaticReconnect([0, 200, 500, 1000]),
     });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
     const reconnecting = deferred<Error | undefined>();
     connection.onreconnecting((error) => reconnecting.resolve(error));
 
@@ -85,18 +78,19 @@ describe.each(TRANSPORTS)("server-initiated close over %s", (transportName, tran
     expect(error).toBeInstanceOf(HubError);
     expect(error!.message).toContain("restarting, come back");
     await waitFor(() => connection.state === HubConnectionState.Connected, 15_000, "the connection to come back");
+    await expectCombination(connection, combination);
     expect(await connection.invoke("Echo", "back")).toBe("back");
   });
 
   it("closes for good when the server closes with allowReconnect but automatic reconnect is off", async () => {
-    const connection = await hub.start("/testhub", { options: transport });
-    expect(await connection.invoke("GetTransport")).toBe(transportName);
+    const connection = await hub.connect(combination);
     const closed = deferred<Error | undefined>();
     connection.onclose((error) => closed.resolve(error));
 
     await connection.send("CloseMe", "no reconnect configured", true);
     const error = await withTimeout(closed.promise, 10_000, "onclose");
-    expect(error?.message).toContain("no reconnect configured");
+    expect(error).toBeInstanceOf(HubError);
+    expect(error!.message).toContain("no reconnect configured");
     expect(connection.state).toBe(HubConnectionState.Disconnected);
   });
 });
