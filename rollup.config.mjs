@@ -27,7 +27,9 @@
 //
 // Versions: TypeScript stays 5.9 — TypeScript 7 is the native compiler, without the JS API this
 // transpile step (like rollup's TypeScript plugins) needs. Babel stays 7 — Babel 8 needs Node 22.18+
-// and drops preset-env's useBuiltIns.
+// and drops preset-env's useBuiltIns. Rollup is pinned exactly (package.json): the npm registry
+// this project installs from serves newer rollup releases without their native packages for other
+// platforms, and `npm ci` rejects a lockfile that lacks them.
 //
 // third-party-notices.txt lists every package whose code is in a browser bundle; the build
 // regenerates it and fails when the committed file differs (`npm run notices:update` rewrites it).
