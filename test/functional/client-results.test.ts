@@ -5,7 +5,7 @@ import { combinations, rejectionOf, useConnections, withTimeout } from "../suppo
 // TestHub.AskClient(method, arg) invokes `method` on the caller, waits for the client's
 // result and returns it; a client-side failure comes back as HubException("client error: …").
 
-describe.each(combinations)("[$label] client results", (combination) => {
+describe.each(combinations)("[%s] client results", (combination) => {
   const hub = useConnections();
   const connect = () => hub.connect(combination);
 

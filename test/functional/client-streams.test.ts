@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HubConnectionState, HubError, Subject } from "../../src/index.js";
 import { combinations, rejectionOf, useConnections, withTimeout } from "../support/functional.js";
 
-describe.each(combinations)("[$label] client-to-server streams", (combination) => {
+describe.each(combinations)("[%s] client-to-server streams", (combination) => {
   const hub = useConnections();
   const connect = () => hub.connect(combination);
 

@@ -13,7 +13,7 @@ function jsonOverTheSameTransport({ transportName }: Combination): Combination {
   return json;
 }
 
-describe.each(combinations)("[$label] server-to-client calls", (combination) => {
+describe.each(combinations)("[%s] server-to-client calls", (combination) => {
   const hub = useConnections();
   const connect = () => hub.connect(combination);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HubConnectionState, HubError } from "../../src/index.js";
 import { combinations, rejectionOf, useConnections } from "../support/functional.js";
 
-describe.each(combinations)("[$label] invoke", (combination) => {
+describe.each(combinations)("[%s] invoke", (combination) => {
   const hub = useConnections();
   const connect = () => hub.connect(combination);
 

@@ -7,7 +7,7 @@ import {
 } from "../../src/index.js";
 import { combinations, expectCombination, over, rejectionOf, serverUrl, useConnections } from "../support/functional.js";
 
-describe.each(combinations)("[$label] lifecycle", (combination) => {
+describe.each(combinations)("[%s] lifecycle", (combination) => {
   const hub = useConnections();
 
   it("moves Disconnected -> Connecting -> Connected -> Disconnecting -> Disconnected", async () => {

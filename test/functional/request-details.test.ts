@@ -5,7 +5,7 @@ import { combinations, useConnections } from "../support/functional.js";
 // long polls), so the hub's HttpContext sees the `headers` option, the user agent and the
 // cookies kept from negotiate.
 
-describe.each(combinations)("[$label] headers, query string and cookies", (combination) => {
+describe.each(combinations)("[%s] headers, query string and cookies", (combination) => {
   const hub = useConnections();
 
   it("sends the `headers` option with the transport's requests", async () => {

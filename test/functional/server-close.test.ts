@@ -5,7 +5,7 @@ import { combinations, deferred, expectCombination, useConnections, waitFor, wit
 // TestHub.CloseMe(error, allowReconnect) makes the server send a Close message
 // {type: 7, error, allowReconnect} to the caller and then end the connection.
 
-describe.each(combinations)("[$label] server-initiated close", (combination) => {
+describe.each(combinations)("[%s] server-initiated close", (combination) => {
   const hub = useConnections();
 
   it("closes for good with a HubError carrying the server's text when allowReconnect is false", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConnectionClosedError, HubConnectionState, HubError } from "../../src/index.js";
 import { collect, combinations, rejectionOf, useConnections, waitFor, withTimeout } from "../support/functional.js";
 
-describe.each(combinations)("[$label] server-to-client streams", (combination) => {
+describe.each(combinations)("[%s] server-to-client streams", (combination) => {
   const hub = useConnections();
   const connect = () => hub.connect(combination);
 

@@ -8,7 +8,7 @@
  *
  * Suites about what any hub protocol must do run once per protocol and transport:
  *
- *   describe.each(combinations)("[$label] invoke", (combination) => {
+ *   describe.each(combinations)("[%s] invoke", (combination) => {        // "[JSON over WebSockets] invoke", …
  *     const hub = useConnections();
  *     it("…", async () => {
  *       const connection = await hub.connect(combination); // started; transport and protocol checked
@@ -45,16 +45,18 @@ export type ProtocolName = "JSON" | "MessagePack";
 
 /** One hub protocol over one transport, for `describe.each(combinations)`. */
 export interface Combination {
-  /** "JSON over WebSockets", …: put it in the describe's name with `$label`. */
+  /** "JSON over WebSockets", …; also what toString() gives, so `%s` in a describe's name shows it. */
   readonly label: string;
   readonly protocol: ProtocolName;
   /** The transport's name as the hub's GetTransport reports it. */
   readonly transportName: TransportName;
   readonly transport: HttpTransportType;
+  toString(): string;
 }
 
 function combination(protocol: ProtocolName, [transportName, transport]: (typeof TRANSPORTS)[number]): Combination {
-  return { label: `${protocol} over ${transportName}`, protocol, transportName, transport };
+  const label = `${protocol} over ${transportName}`;
+  return { label, protocol, transportName, transport, toString: () => label };
 }
 
 /**
