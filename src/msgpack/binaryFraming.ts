@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { fail } from "./fail.js";
 
 /** Prefixes a message with its length as a VarInt (7 bits a byte, low bits first). */
 export function writeFrame(payload: Uint8Array): ArrayBuffer {
@@ -28,10 +28,10 @@ export function readFrames(input: Uint8Array, strict: boolean): { frames: Uint8A
     let size = 0;
     for (let shift = 0; ; shift += 7) {
       if (shift > 28 || (shift === 28 && input[offset]! > 7)) {
-        throw new ProtocolError("A MessagePack message length prefix is over 5 bytes or 2 GB: messages that large are not supported.");
+        fail("A MessagePack message length prefix is over 5 bytes or 2 GB: messages that large are not supported.");
       }
       if (offset >= input.byteLength) {
-        if (strict) throw new ProtocolError("A MessagePack message length prefix is cut off.");
+        if (strict) fail("A MessagePack message length prefix is cut off.");
         return { frames, complete };
       }
       const byte = input[offset++]!;
@@ -39,7 +39,7 @@ export function readFrames(input: Uint8Array, strict: boolean): { frames: Uint8A
       if (byte < 0x80) break;
     }
     if (offset + size > input.byteLength) {
-      if (strict) throw new ProtocolError(`Incomplete MessagePack message: ${size} bytes announced, ${input.byteLength - offset} present.`);
+      if (strict) fail(`Incomplete MessagePack message: ${size} bytes announced, ${input.byteLength - offset} present.`);
       return { frames, complete };
     }
     frames.push(input.subarray(offset, offset + size));

@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { fail } from "./fail.js";
 import { decodeTimestamp, TIMESTAMP_TYPE } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
@@ -21,10 +21,6 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   let bytes: Uint8Array = new Uint8Array(0);
   let view: DataView = new DataView(bytes.buffer);
   let pos = 0;
-
-  function fail(message: string): never {
-    throw new ProtocolError(message);
-  }
 
   /** Moves past `count` bytes and returns where they start. */
   function advance(count: number): number {

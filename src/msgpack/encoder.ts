@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { fail } from "./fail.js";
 import { encodeTimestamp } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
@@ -89,7 +89,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     // Its 64-bit two's complement; a value that is neither a signed nor an unsigned 64-bit integer does not fit.
     const bits = BigInt.asUintN(64, n);
     if (bits !== n && BigInt.asIntN(64, n) !== n) {
-      throw new ProtocolError(`Cannot encode the bigint ${n}: MessagePack integers hold at most 64 bits.`);
+      fail(`Cannot encode the bigint ${n}: MessagePack integers hold at most 64 bits.`);
     }
     const word = BigInt(0x100000000);
     int64(n < bits ? 0xd3 : 0xcf, Number(bits / word), Number(bits % word));
@@ -133,7 +133,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
 
   function write(value: unknown, depth: number): void {
     if (depth > maxDepth) {
-      throw new ProtocolError(`Too deep to encode: nesting exceeds maxDepth ${maxDepth}.`);
+      fail(`Too deep to encode: nesting exceeds maxDepth ${maxDepth}.`);
     }
     if (value === null || value === undefined) u8(0xc0);
     else if (value === false || value === true) u8(value ? 0xc3 : 0xc2);
@@ -141,7 +141,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     else if (typeof value === "string") string(value);
     else if (typeof value === "bigint") bigint(value);
     // A function or a symbol has no MessagePack form: refused, as the official encoder does, rather than sent as {}.
-    else if (typeof value !== "object") throw new ProtocolError(`Cannot encode a ${typeof value} as MessagePack.`);
+    else if (typeof value !== "object") fail(`Cannot encode a ${typeof value} as MessagePack.`);
     else {
       const ext = (options.extensionCodec && options.extensionCodec.tryToEncode(value, options.context)) || (value instanceof Date ? encodeTimestamp(value) : null);
       if (ext) extension(ext.type, ext.data);

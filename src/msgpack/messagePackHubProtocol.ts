@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { fail } from "./fail.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage, type MessageHeaders } from "../protocol/messages.js";
@@ -75,7 +75,7 @@ export class MessagePackHubProtocol implements IHubProtocol {
 function toBytes(input: unknown): Uint8Array {
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw new ProtocolError("The MessagePack hub protocol expects binary data (an ArrayBuffer), not text.");
+  fail("The MessagePack hub protocol expects binary data (an ArrayBuffer), not text.");
 }
 
 /** The array form of a message, field for field as the official protocol writes it. */
@@ -106,29 +106,27 @@ function toArray(message: HubMessage): unknown[] {
     case SEQUENCE:
       return [m.type, m.sequenceId];
     default:
-      throw new ProtocolError(`Cannot write a message of unknown type ${(m as { type: unknown }).type}.`);
+      fail(`Cannot write a message of unknown type ${(m as { type: unknown }).type}.`);
   }
 }
 
 /** Checks a decoded array against its message type's layout; undefined for unknown types. */
 function readMessage(value: unknown): HubMessage | undefined {
   if (!Array.isArray(value) || typeof value[0] !== "number") {
-    throw new ProtocolError("A MessagePack hub message must be an array that starts with its numeric type.");
+    fail("A MessagePack hub message must be an array that starts with its numeric type.");
   }
   const type: number = value[0];
   const name = MessageType[type];
-  const fail = (problem: string): never => {
-    throw new ProtocolError(`Invalid ${name} message: ${problem}.`);
-  };
-  const need = (count: number) => value.length >= count || fail(`expected at least ${count} fields, got ${value.length}`);
+  const invalid = (problem: string): never => fail(`Invalid ${name} message: ${problem}.`);
+  const need = (count: number) => value.length >= count || invalid(`expected at least ${count} fields, got ${value.length}`);
   const text = (index: number, field: string, optional?: boolean): string | undefined =>
     // An optional "" counts as absent (as the official parser does); a required "" is kept.
-    typeof value[index] === "string" || (optional && value[index] == null) ? (optional ? value[index] || undefined : value[index]) : fail(`'${field}' must be a string`);
-  const list = (index: number, field: string): any[] => (Array.isArray(value[index]) ? value[index] : fail(`'${field}' must be an array`));
+    typeof value[index] === "string" || (optional && value[index] == null) ? (optional ? value[index] || undefined : value[index]) : invalid(`'${field}' must be a string`);
+  const list = (index: number, field: string): any[] => (Array.isArray(value[index]) ? value[index] : invalid(`'${field}' must be an array`));
   const headers = (): MessageHeaders => {
     const h = value[1];
     // A decoded map is a plain object; arrays, binary and dates are not headers.
-    return h == null ? {} : Object.getPrototypeOf(h) === Object.prototype ? h : fail("headers must be a map");
+    return h == null ? {} : Object.getPrototypeOf(h) === Object.prototype ? h : invalid("headers must be a map");
   };
 
   switch (type) {
@@ -154,7 +152,7 @@ function readMessage(value: unknown): HubMessage | undefined {
         else message["result"] = value[4];
       } else if (kind !== VOID_RESULT) {
         // Not String(kind): a decoded map with a "toString" key would make that throw a TypeError.
-        fail(`unknown result kind ${typeof kind === "number" ? kind : typeof kind}`);
+        invalid(`unknown result kind ${typeof kind === "number" ? kind : typeof kind}`);
       }
       return message as unknown as HubMessage;
     }
@@ -169,13 +167,13 @@ function readMessage(value: unknown): HubMessage | undefined {
       const error = text(1, "error", true);
       if (error !== undefined) message["error"] = error;
       if (typeof value[2] === "boolean") message["allowReconnect"] = value[2];
-      else if (value[2] != null) fail("'allowReconnect' must be a boolean");
+      else if (value[2] != null) invalid("'allowReconnect' must be a boolean");
       return message as unknown as HubMessage;
     }
     case ACK:
     case SEQUENCE:
       need(2);
-      return typeof value[1] === "number" ? ({ type, sequenceId: value[1] } as HubMessage) : fail("'sequenceId' must be an integer");
+      return typeof value[1] === "number" ? ({ type, sequenceId: value[1] } as HubMessage) : invalid("'sequenceId' must be an integer");
     default:
       return undefined;
   }
