@@ -12,10 +12,11 @@
 // #platform is resolved here, at build time, and never reaches the package: each library build is
 // made twice, with src/platform/node.ts (ws, eventsource, tough-cookie) or src/platform/browser.ts
 // inlined. package.json "exports" picks the tree by the `node` / `browser` conditions (anything
-// else gets the browser tree: it needs only web globals), and the "browser" field maps the Node
-// files to the browser ones for tools that ignore "exports" (browserify, webpack 4). So no
-// consumer needs "imports" support, and nothing a browser build can reach imports a Node module:
-// the browser builds fail if anything tries (see `nodeOnly`).
+// else gets the browser tree: it needs only web globals); for tools that ignore "exports"
+// (browserify, webpack 4), the "browser" field points at dist/cjs/browser/index.cjs, and
+// msgpack/package.json does the same for hubwire/msgpack. So no consumer needs "imports" support,
+// and nothing a browser build can reach imports a Node module: the browser builds fail if
+// anything tries (see `nodeOnly`).
 //
 // Syntax: TypeScript's own transpiler (one module at a time, target ES2017 as in tsconfig.json)
 // for every output. It lowers object spread to Object.assign and needs no helper library, where
@@ -38,7 +39,7 @@ import commonjs from "@rollup/plugin-commonjs";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import terser from "@rollup/plugin-terser";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
@@ -90,7 +91,20 @@ function nodeOnly() {
   };
 }
 
-/** In the MessagePack UMD bundle, everything outside src/msgpack is the core: the external "hubwire" (global `signalR`). */
+/** The names src/index.ts exports at run time (type-only exports aside). */
+function coreExports() {
+  const file = ts.createSourceFile("index.ts", readFileSync(src("index.ts"), "utf8"), ts.ScriptTarget.Latest);
+  return new Set(
+    file.statements
+      .filter((node) => ts.isExportDeclaration(node) && !node.isTypeOnly && node.exportClause && ts.isNamedExports(node.exportClause))
+      .flatMap((node) => node.exportClause.elements.filter((element) => !element.isTypeOnly).map((element) => element.name.text)),
+  );
+}
+
+/**
+ * In the MessagePack UMD bundle, everything outside src/msgpack is the core: the external
+ * "hubwire" (global `signalR`). Fails the build if it needs a name the core does not export.
+ */
 function coreAsExternal() {
   const msgpackDir = src("msgpack") + sep;
   return {
@@ -100,12 +114,19 @@ function coreAsExternal() {
       const target = resolve(dirname(importer), source);
       return target.startsWith(msgpackDir) ? null : { id: "hubwire", external: true };
     },
+    generateBundle(_options, bundle) {
+      const exported = coreExports();
+      for (const chunk of Object.values(bundle)) {
+        const missing = (chunk.importedBindings?.hubwire ?? []).filter((name) => !exported.has(name));
+        if (missing.length > 0) this.error(`The MessagePack bundle reads ${missing.join(", ")} from signalR, which src/index.ts does not export.`);
+      }
+    },
   };
 }
 
 /** Warnings that mean a broken bundle fail the build. */
 function onwarn(warning, warn) {
-  if (["UNRESOLVED_IMPORT", "MISSING_EXPORT", "MISSING_GLOBAL_NAME", "CIRCULAR_DEPENDENCY"].includes(warning.code) && !warning.ids?.every((id) => id.includes("node_modules"))) {
+  if (["UNRESOLVED_IMPORT", "MISSING_EXPORT", "MISSING_GLOBAL_NAME"].includes(warning.code)) {
     throw new Error(warning.message);
   }
   warn(warning);
@@ -183,7 +204,8 @@ function thirdPartyNotices({ update }) {
       pendingBundles.delete(plugin);
       if (pendingBundles.size > 0) return;
       const expected = renderNotices();
-      const committed = existsSync(noticesFile) ? readFileSync(noticesFile, "utf8") : "";
+      // CRLF-tolerant: a Windows checkout may convert the committed file's line ends.
+      const committed = existsSync(noticesFile) ? readFileSync(noticesFile, "utf8").replace(/\r\n/g, "\n") : "";
       if (committed === expected) return;
       if (update) {
         writeFileSync(noticesFile, expected);
@@ -310,13 +332,12 @@ if (proto && !proto.encodeInto) {
 }`,
 };
 
-/** The ES5 entry: imports `polyfills` first, then re-exports `input`. */
+/** The ES5 entry (the virtual module `es5Entry`): imports `polyfills` first, then re-exports `input`. */
+const es5Entry = "\0hubwire-es5-entry";
 function withPolyfills(input, polyfills) {
-  const entry = "\0hubwire-es5-entry";
-  const modules = { ...virtualModules, [entry]: [...polyfills.map((p) => `import ${JSON.stringify(p)};`), `export * from ${JSON.stringify(input)};`].join("\n") };
+  const modules = { ...virtualModules, [es5Entry]: [...polyfills.map((p) => `import ${JSON.stringify(p)};`), `export * from ${JSON.stringify(input)};`].join("\n") };
   return {
     name: "hubwire-es5-entry",
-    options: (options) => ({ ...options, input: entry }),
     resolveId: (source) => (source in modules ? source : null),
     load: (id) => modules[id] ?? null,
   };
@@ -334,7 +355,7 @@ function umd({ file, input, es5: isEs5, msgpack, update }) {
     exports: "named",
   };
   return {
-    input,
+    input: isEs5 ? es5Entry : input,
     external: msgpack ? ["hubwire"] : [],
     plugins: [
       isEs5 && withPolyfills(input, es5Polyfills[msgpack ? "msgpack" : "core"]),
