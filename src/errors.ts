@@ -27,6 +27,8 @@ interface ErrorOptions {
 
 /** Base class of every error hubwire raises. */
 export class HubwireError extends Error {
+  /** Spelled out, not taken from the constructor, so minified builds keep it. */
+  override name = "HubwireError";
   /** A stable code for programs to branch on; the message is for people. */
   readonly code: ErrorCode;
 
@@ -39,12 +41,12 @@ export class HubwireError extends Error {
     }
     // Keeps `instanceof` working where classes are down-levelled to ES5.
     Object.setPrototypeOf(this, new.target.prototype);
-    this.name = new.target.name;
   }
 }
 
 /** An HTTP request answered with a non-success status. */
 export class HttpError extends HubwireError {
+  override name = "HttpError";
   /** The HTTP status code the server answered with (0 when there was no answer). */
   readonly statusCode: number;
 
@@ -60,6 +62,7 @@ export class HttpError extends HubwireError {
 
 /** An operation did not finish in the time allowed. */
 export class TimeoutError extends HubwireError {
+  override name = "TimeoutError";
   constructor(errorMessage = "A timeout occurred.", options?: ErrorOptions) {
     super("timeout", errorMessage, options);
   }
@@ -67,6 +70,7 @@ export class TimeoutError extends HubwireError {
 
 /** An operation was abandoned because it was aborted (usually by `stop()`). */
 export class AbortError extends HubwireError {
+  override name = "AbortError";
   constructor(errorMessage = "An abort occurred.", options?: ErrorOptions) {
     super("aborted", errorMessage, options);
   }
@@ -74,6 +78,7 @@ export class AbortError extends HubwireError {
 
 /** Negotiation with the server failed: a refusal, a bad answer, or too many redirects. */
 export class NegotiateError extends HubwireError {
+  override name = "NegotiateError";
   /** The negotiate URL that failed (any access token removed). */
   readonly url: string;
   /** The HTTP status when the negotiate request itself failed (e.g. 401, 503). */
@@ -91,6 +96,7 @@ export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 
 /** A transport could not start, or failed while running. */
 export class TransportError extends HubwireError {
+  override name = "TransportError";
   /** The transport involved. */
   readonly transport: TransportName;
 
@@ -102,6 +108,7 @@ export class TransportError extends HubwireError {
 
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
 export class NoTransportError extends HubwireError {
+  override name = "NoTransportError";
   /** Why each candidate transport was not used, in the order they were tried. */
   readonly errors: readonly Error[];
 
@@ -113,6 +120,7 @@ export class NoTransportError extends HubwireError {
 
 /** The server refused the hub handshake, or it never arrived. */
 export class HandshakeError extends HubwireError {
+  override name = "HandshakeError";
   constructor(message: string, options?: ErrorOptions) {
     super("handshake_failed", message, options);
   }
@@ -120,6 +128,7 @@ export class HandshakeError extends HubwireError {
 
 /** The server reported a failure: an invocation, a stream, or a Close message with an error. */
 export class HubError extends HubwireError {
+  override name = "HubError";
   /** The hub method involved, when there was one. */
   readonly methodName: string | undefined;
 
@@ -135,6 +144,7 @@ export class HubError extends HubwireError {
 
 /** A payload did not follow the hub protocol. */
 export class ProtocolError extends HubwireError {
+  override name = "ProtocolError";
   constructor(message: string, options?: ErrorOptions) {
     super("protocol_error", message, options);
   }
@@ -142,6 +152,7 @@ export class ProtocolError extends HubwireError {
 
 /** An invocation or stream ended because the connection closed before it completed. */
 export class ConnectionClosedError extends HubwireError {
+  override name = "ConnectionClosedError";
   constructor(message: string, options?: ErrorOptions) {
     super("connection_closed", message, options);
   }
@@ -149,6 +160,7 @@ export class ConnectionClosedError extends HubwireError {
 
 /** An API was used in a state that does not allow it (e.g. `send` while disconnected). */
 export class InvalidStateError extends HubwireError {
+  override name = "InvalidStateError";
   constructor(message: string) {
     super("invalid_state", message);
   }
@@ -156,6 +168,7 @@ export class InvalidStateError extends HubwireError {
 
 /** An API was called with an argument it cannot accept. */
 export class InvalidArgumentError extends HubwireError {
+  override name = "InvalidArgumentError";
   constructor(message: string) {
     super("invalid_argument", message);
   }

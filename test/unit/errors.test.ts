@@ -144,3 +144,21 @@ describe("toError", () => {
     expect(toError({ toString: () => "custom" }).message).toBe("custom");
   });
 });
+
+describe("error names in minified builds", () => {
+  it("keeps every class's name when an app minifier renames the classes", async () => {
+    const { build } = await import("esbuild");
+    const { fileURLToPath } = await import("node:url");
+    const entry = fileURLToPath(new URL("../../src/errors.ts", import.meta.url));
+    const result = await build({ entryPoints: [entry], bundle: true, minify: true, write: false, format: "cjs", platform: "neutral" });
+    const module = { exports: {} as Record<string, new (...args: any[]) => Error> };
+    new Function("module", "exports", result.outputFiles[0]!.text)(module, module.exports);
+    const names = Object.entries(module.exports)
+      .filter(([, value]) => typeof value === "function" && value.prototype instanceof Error)
+      .map(([exported, ErrorClass]) => [exported, new ErrorClass("m", 0).name]);
+    expect(names.length).toBeGreaterThanOrEqual(13);
+    for (const [exported, name] of names) {
+      expect(name).toBe(exported);
+    }
+  });
+});
