@@ -270,9 +270,7 @@ const terserOptions = (ecma) => ({
   ecma,
   compress: { passes: 2 },
   format: { comments: /^!/ },
-  // Error classes name themselves after their class (`this.name = new.target.name`).
-  keep_classnames: /Error$/,
-  keep_fnames: /Error$/,
+  // No keep_classnames: the error classes spell out their `name`, so renaming them is harmless.
 });
 
 const coreJsVersion = readJson(join(nodeModules, "core-js/package.json")).version;
@@ -349,7 +347,9 @@ function umd({ file, input, es5: isEs5, msgpack, update }) {
   const output = {
     format: "umd",
     sourcemap: true,
-    generatedCode: isEs5 ? "es5" : "es2015",
+    // No Symbol.toStringTag / __esModule marks on the global: a <script> page never needs them.
+    generatedCode: { preset: isEs5 ? "es5" : "es2015", symbols: false },
+    esModule: false,
     banner,
     ...(msgpack ? { name: "signalR.protocols.msgpack", extend: true, globals: { hubwire: "signalR" } } : { name: "signalR" }),
     exports: "named",
