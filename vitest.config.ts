@@ -31,6 +31,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // Tests in Node that drive Debian's chromium (playwright-core) on the *built* bundles in
+        // dist/ and on the chat examples; see test/browser/global-setup.ts. No `extends`: they
+        // load what was built, never src/.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/browser/global-setup.ts", "test/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,103 @@
+/**
+ * The built UMD bundles (dist/browser), loaded by <script> tags into a page on 127.0.0.1, against
+ * the real ASP.NET Core test server (another origin): invoke, stream and `on` over each transport.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, type Chromium } from "./support/chromium.js";
+import { expectRoundTrip, expectStopped, negotiateRequests, runPage, runnerQuery, type Protocol } from "./support/pages.js";
+import { startStaticServer, type StaticServer } from "./support/static-server.js";
+
+const ALL = ["WebSockets", "ServerSentEvents", "LongPolling"];
+// Server-Sent Events carry text only; MessagePack is binary.
+const BINARY = ["WebSockets", "LongPolling"];
+
+/** Deletes what an ES5 browser lacks before any page script runs; the ES5 bundles must bring their own. */
+const STRIP_MODERN_GLOBALS = `delete window.Promise; delete window.Map; delete window.Set; delete window.Symbol; delete window.fetch;`;
+
+interface BundleCase {
+  label: string;
+  scripts: string[];
+  protocol: Protocol;
+  transports: string[];
+  /** Run with Promise, Map, Set, Symbol and fetch deleted first. */
+  stripped?: boolean;
+}
+
+const cases: BundleCase[] = [
+  { label: "hubwire.min.js", scripts: ["hubwire.min.js"], protocol: "json", transports: ALL },
+  { label: "hubwire.es5.min.js", scripts: ["hubwire.es5.min.js"], protocol: "json", transports: ALL },
+  {
+    label: "hubwire-msgpack.min.js (after hubwire.min.js)",
+    scripts: ["hubwire.min.js", "hubwire-msgpack.min.js"],
+    protocol: "messagepack",
+    transports: BINARY,
+  },
+  {
+    label: "hubwire.es5.min.js, in a page without Promise, Map, Set, Symbol and fetch",
+    scripts: ["hubwire.es5.min.js"],
+    protocol: "json",
+    transports: ALL,
+    stripped: true,
+  },
+  {
+    label: "hubwire-msgpack.es5.min.js (after hubwire.es5.min.js), in a page without Promise, Map, Set, Symbol and fetch",
+    scripts: ["hubwire.es5.min.js", "hubwire-msgpack.es5.min.js"],
+    protocol: "messagepack",
+    transports: BINARY,
+    stripped: true,
+  },
+];
+
+let browser: Chromium | undefined;
+let pages: StaticServer | undefined;
+
+beforeAll(async () => {
+  pages = await startStaticServer();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await pages?.close();
+});
+
+async function run(scripts: string[], transport: string, protocol: Protocol, stripped: boolean | undefined) {
+  const query = runnerQuery(scripts, `${inject("serverUrl")}/testhub`, transport, protocol);
+  return runPage(browser!.context, `${pages!.url}/bundle.html?${query}`, stripped ? { initScript: STRIP_MODERN_GLOBALS } : {});
+}
+
+describe.each(cases.map((c) => [c.label, c] as const))("%s from a <script> tag", (_label, { scripts, protocol, transports, stripped }) => {
+  if (!stripped) {
+    it.each(transports)("connects over %s, invokes, streams, receives a hub call and stops", async (transport) => {
+      const { run: report, requests } = await run(scripts, transport, protocol, stripped);
+      expectRoundTrip(report, transport, protocol);
+      expectStopped(report);
+      expect(report.context).toBe("window");
+      expect(negotiateRequests(requests), "negotiate went over fetch").toEqual(["fetch"]);
+    });
+    return;
+  }
+
+  it.each(transports)("connects over %s with XMLHttpRequest, invokes, streams and receives a hub call", async (transport) => {
+    const { run: report, requests } = await run(scripts, transport, protocol, stripped);
+    const missing = { Promise: "undefined", Map: "undefined", Set: "undefined", Symbol: "undefined", fetch: "undefined", window: "object" };
+    expect(report.globalsBefore, "the page had none of them before the bundle loaded").toEqual(missing);
+    expectRoundTrip(report, transport, protocol);
+    expect(report.globalsAfter?.fetch, "the bundle does not define fetch").toBe("undefined");
+    expect(negotiateRequests(requests), "negotiate went over XMLHttpRequest").toEqual(["xhr"]);
+  });
+
+  // KNOWN BUG, expected to fail until fixed (reported; the fix belongs in the build or src/):
+  // without a native Symbol, the ES5 bundle's core-js `es.symbol.async-iterator` (pulled in by
+  // Symbol.asyncIterator in src/hub/clientStreams.ts) sets window.Symbol to a plain object with
+  // only asyncIterator; Babel's spread helper then throws "Invalid attempt to spread non-iterable
+  // instance" on `[...this.pending.values()]` (src/hub/invocationRegistry.ts) while the
+  // connection closes, so stop() resolves with the state still Disconnecting and onclose never
+  // runs. When this starts passing, vitest reports it as failed: replace `it.fails` with `it`
+  // and check stop() in the test above (expectStopped).
+  it.fails("stop() ends in Disconnected and calls onclose (expected to fail: known ES5 bundle bug without a native Symbol)", async () => {
+    const { run: report } = await run(scripts, "WebSockets", protocol, stripped);
+    expectRoundTrip(report, "WebSockets", protocol);
+    expectStopped(report);
+  });
+});
