@@ -32,6 +32,19 @@ export default defineConfig({
         },
       },
       {
+        // The built package as its users get it: `npm pack`, installed into apps outside the repo
+        // (Vite, webpack, esbuild, browserify, Node ESM/CJS, tsc). Needs `npm run build` first.
+        // No `extends`: nothing here may resolve #platform or anything else from src/.
+        test: {
+          name: "consumers",
+          include: ["test/consumers/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/consumers/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Tests in Node that drive Debian's chromium (playwright-core) on the *built* bundles in
         // dist/ and on the chat examples; see test/browser/global-setup.ts. No `extends`: they
         // load what was built, never src/.
