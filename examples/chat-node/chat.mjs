@@ -29,10 +29,20 @@ try {
 }
 console.log(`Connected to ${url} as ${name}. Type a message and press Enter; Ctrl+D quits.`);
 
+// Sends still under way when stdin ends (Ctrl+D, or the end of piped input) finish first: each
+// resolves after the hub has broadcast it, so our own last message is printed before we leave.
+const sending = new Set();
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   if (line.trim()) {
-    connection.invoke("Send", name, line).catch((error) => console.error(`Send failed: ${error.message}`));
+    const sent = connection
+      .invoke("Send", name, line)
+      .catch((error) => console.error(`Send failed: ${error.message}`))
+      .finally(() => sending.delete(sent));
+    sending.add(sent);
   }
 });
-lines.on("close", () => connection.stop());
+lines.on("close", async () => {
+  await Promise.all(sending);
+  await connection.stop();
+});
