@@ -7,7 +7,7 @@
 //   transport  WebSockets | ServerSentEvents | LongPolling
 //   protocol   json (default) | messagepack
 // It connects, invokes GetTransport, DescribeValue and Echo, collects the Counter stream, gets a
-// SendToCaller call through `on`, stops, and reports one object: in a page as a console message
+// SendToCaller call through `on`, sends a Subject to Upload, stops, and reports one object: in a page as a console message
 // "hubwire-result <JSON>", in a worker with postMessage. test/browser/support/pages.ts reads it.
 (function (global) {
   "use strict";
@@ -132,6 +132,30 @@
       })
       .then(function () {
         outcome.received = received;
+        // A client-to-server stream. Its outcome is recorded rather than ending the run, so the
+        // other steps are still reported when only this one fails.
+        return {
+          then: function (resolve) {
+            function failed(error) {
+              outcome.uploadError = error && error.name ? error.name + ": " + error.message : String(error);
+              resolve();
+            }
+            try {
+              var subject = new signalR.Subject();
+              connection.invoke("Upload", subject).then(function (result) {
+                outcome.uploaded = result;
+                resolve();
+              }, failed);
+              subject.next("up");
+              subject.next("load");
+              subject.complete();
+            } catch (error) {
+              failed(error);
+            }
+          },
+        };
+      })
+      .then(function () {
         return connection.stop();
       })
       .then(function () {

@@ -20,6 +20,9 @@ export interface HubRun {
   echo?: unknown;
   streamed?: unknown[];
   received?: unknown[][];
+  /** What Upload made of the client-to-server stream, or why it failed. */
+  uploaded?: string;
+  uploadError?: string;
   finalState?: string;
   /** One entry per onclose call: the error's message, or null. */
   closed?: (string | null)[];
@@ -91,6 +94,12 @@ export function expectRoundTrip(run: HubRun, transport: string, protocol: Protoc
   expect(run.echo, "invoke(Echo) resolves with what was sent").toEqual({ text: "h\u00e9llo \u2713", number: 42, list: [1, 2.5, null, true] });
   expect(run.streamed, "stream(Counter, 5) gives every item, then completes").toEqual([0, 1, 2, 3, 4]);
   expect(run.received, "on(fromServer) gets SendToCaller's call once").toEqual([[{ greeting: "hi from the hub" }]]);
+}
+
+/** Asserts that a client-to-server stream (a Subject given to invoke) reached the hub whole. */
+export function expectUploaded(run: HubRun): void {
+  expect(run.uploadError, `the client-to-server stream failed${logOf(run)}`).toBeUndefined();
+  expect(run.uploaded, "Upload received both items of the Subject").toBe("upload");
 }
 
 /** Asserts that the runner's stop() ended in Disconnected and called onclose once, without an error. */
