@@ -316,7 +316,10 @@ function es5() {
  */
 const encodeInto = "\0hubwire-encode-into";
 const es5Polyfills = {
-  core: ["abortcontroller-polyfill/dist/abortcontroller-polyfill-only.js", "fast-text-encoding", encodeInto],
+  // core-js/es/symbol in full: "usage" mode alone brings only Symbol.asyncIterator (for clientStreams),
+  // which leaves a Symbol without Symbol.iterator where there is no native one, and every spread of a
+  // Map iterator then throws. The MessagePack bundle relies on the core bundle's globals.
+  core: ["core-js/es/symbol", "abortcontroller-polyfill/dist/abortcontroller-polyfill-only.js", "fast-text-encoding", encodeInto],
   msgpack: ["fast-text-encoding", encodeInto],
 };
 const virtualModules = {

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from "./errors.js";
+
 /** Severity of a log line; the numbers match the official client's. */
 export enum LogLevel {
   /** The most detailed lines, including message content when `logMessageContent` is on. */
@@ -67,7 +69,7 @@ const LEVEL_NAMES: Record<string, LogLevel> = {
 export function parseLogLevel(name: string): LogLevel {
   const level = LEVEL_NAMES[name.toLowerCase()];
   if (level === undefined) {
-    throw new Error(`Unknown log level '${name}'. Use one of: ${Object.keys(LEVEL_NAMES).join(", ")}.`);
+    throw new InvalidArgumentError(`Unknown log level '${name}'. Use one of: ${Object.keys(LEVEL_NAMES).join(", ")}.`);
   }
   return level;
 }

@@ -1,4 +1,5 @@
 import { platform } from "#platform";
+import { InvalidArgumentError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { FetchHttpClient } from "./fetchHttpClient.js";
 import { HttpClient, type HttpRequest, type HttpResponse } from "./httpClient.js";
@@ -21,7 +22,7 @@ export class DefaultHttpClient extends HttpClient {
     } else if (typeof xhr === "function") {
       this.inner = new XhrHttpClient(xhr, logger);
     } else {
-      throw new Error("Neither fetch nor XMLHttpRequest is available in this runtime: pass an 'httpClient' option.");
+      throw new InvalidArgumentError("Neither fetch nor XMLHttpRequest is available in this runtime: pass an 'httpClient' option.");
     }
   }
 

@@ -1,4 +1,4 @@
-import { AbortError, HttpError, TimeoutError } from "../errors.js";
+import { AbortError, HttpError, InvalidArgumentError, TimeoutError } from "../errors.js";
 import { LogLevel, redactUrl, type ILogger } from "../logging.js";
 import type { CookieStore } from "./cookieStore.js";
 import { HttpClient, HttpResponse, type HttpRequest } from "./httpClient.js";
@@ -24,7 +24,7 @@ export class FetchHttpClient extends HttpClient {
     const method = request.method ?? "GET";
     const url = request.url;
     if (!url) {
-      throw new Error("HttpRequest needs a url.");
+      throw new InvalidArgumentError("An HttpRequest needs a url.");
     }
     const where = `${method} ${redactUrl(url)}`;
     if (request.abortSignal?.aborted) {

@@ -1,4 +1,5 @@
 import { toError } from "../errors.js";
+import { valuesOf } from "./mapSnapshot.js";
 
 /** A stream argument: hubwire's Subject, anything with `subscribe`, or an async iterable. */
 export type StreamSource = { subscribe(subscriber: any): { dispose(): void } } | AsyncIterable<unknown>;
@@ -52,7 +53,7 @@ export class ClientStreams {
 
   /** Stops every running stream without sending anything more. */
   cancelAll(): void {
-    const stops = [...this.running.values()];
+    const stops = valuesOf(this.running);
     this.running.clear();
     for (const stop of stops) {
       stop();

@@ -32,6 +32,7 @@ import { KeepAlive } from "./keepAlive.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
 import { ServerStream } from "./serverStream.js";
 import type { IStreamResult } from "./stream.js";
+import { keysOf } from "./mapSnapshot.js";
 
 /** The default of `serverTimeoutInMilliseconds`: twice the server's 15 s keep-alive. */
 export const DEFAULT_SERVER_TIMEOUT_MS = 30_000;
@@ -667,5 +668,5 @@ export class HubConnection {
 }
 
 function streamIdsOf(streams: Map<string, unknown>): { streamIds?: string[] } {
-  return streams.size > 0 ? { streamIds: [...streams.keys()] } : {};
+  return streams.size > 0 ? { streamIds: keysOf(streams) } : {};
 }

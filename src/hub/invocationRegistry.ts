@@ -1,4 +1,5 @@
 import { MessageType, type CompletionMessage, type StreamItemMessage } from "../protocol/messages.js";
+import { valuesOf } from "./mapSnapshot.js";
 
 /** An invocation or stream waiting for the server's answer. */
 export interface PendingInvocation {
@@ -46,7 +47,7 @@ export class InvocationRegistry {
 
   /** Ends every pending invocation; `errorFor` builds each one's error. */
   failAll(errorFor: (invocation: PendingInvocation) => Error): void {
-    const all = [...this.pending.values()];
+    const all = valuesOf(this.pending);
     this.pending.clear();
     for (const invocation of all) {
       invocation.fail(errorFor(invocation));
