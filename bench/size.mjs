@@ -47,3 +47,26 @@ for (const [name, size, theirs, budget] of rows) {
   const verdict = size <= budget ? "within" : "OVER";
   console.log(name.padEnd(50), String(size).padStart(9), String(theirs).padStart(9), `${((size / theirs) * 100).toFixed(0)}%`.padStart(7), `${budget} ${verdict}`.padStart(12));
 }
+
+// Where the core's bytes go: each source module's share of the same app built from src/
+// (minified bytes in the output; gzip does not split by module, so these are raw).
+if (process.argv.includes("--modules")) {
+  const result = await build({
+    stdin: { contents: `import { HubConnectionBuilder } from "./src/index.ts";\nwindow.HubConnectionBuilder = HubConnectionBuilder;`, resolveDir: root },
+    alias: { "#platform": join(root, "src/platform/browser.ts") },
+    bundle: true,
+    minify: true,
+    write: false,
+    metafile: true,
+    format: "iife",
+    target: "es2017",
+    platform: "browser",
+    logLevel: "silent",
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  const modules = Object.entries(output.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+  console.log("\nminified bytes per module in the esbuild app (npm run bench:size -- --modules)");
+  for (const [path, { bytesInOutput }] of modules) {
+    console.log(String(bytesInOutput).padStart(7), path);
+  }
+}
