@@ -1,4 +1,4 @@
-import { AbortError, HttpError, TimeoutError } from "../errors.js";
+import { AbortError, HttpError, InvalidArgumentError, TimeoutError } from "../errors.js";
 import { LogLevel, redactUrl, type ILogger } from "../logging.js";
 import { HttpClient, HttpResponse, type HttpRequest } from "./httpClient.js";
 
@@ -23,7 +23,7 @@ export class XhrHttpClient extends HttpClient {
     const method = request.method ?? "GET";
     const url = request.url;
     if (!url) {
-      return Promise.reject(new Error("HttpRequest needs a url."));
+      return Promise.reject(new InvalidArgumentError("An HttpRequest needs a url."));
     }
     const where = `${method} ${redactUrl(url)}`;
     const signal = request.abortSignal;
