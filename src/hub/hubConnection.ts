@@ -438,7 +438,7 @@ export class HubConnection {
   private async reconnect(error?: Error): Promise<void> {
     const lostAt = Date.now();
     let attempts = 0;
-    let reason = error ?? new Error("The connection was lost for an unknown reason.");
+    let reason: Error = error ?? new ConnectionClosedError("The connection was lost for an unknown reason.");
     let delay = this.nextRetryDelay(attempts, 0, reason);
     if (delay === null) {
       this.logger.log(LogLevel.Debug, "The retry policy declined to reconnect.");
