@@ -364,7 +364,7 @@ function umd({ file, input, es5: isEs5, msgpack, update }) {
       isEs5 && withPolyfills(input, es5Polyfills[msgpack ? "msgpack" : "core"]),
       nodeOnly(),
       msgpack && coreAsExternal(),
-      platform("browser"),
+      platform(isEs5 ? "browserEs5" : "browser"),
       typescript(),
       isEs5 && nodeResolve({ browser: true }),
       isEs5 && commonjs(),

@@ -3,7 +3,6 @@ import { InvalidArgumentError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { FetchHttpClient } from "./fetchHttpClient.js";
 import { HttpClient, type HttpRequest, type HttpResponse } from "./httpClient.js";
-import { XhrHttpClient, type XMLHttpRequestConstructor } from "./xhrHttpClient.js";
 
 /**
  * The HTTP client hubwire uses unless you pass one: `fetch`, plus (in Node) a
@@ -16,14 +15,11 @@ export class DefaultHttpClient extends HttpClient {
   /** @param logger - receives a trace line per request. */
   constructor(logger: ILogger) {
     super();
-    const xhr = (globalThis as { XMLHttpRequest?: XMLHttpRequestConstructor }).XMLHttpRequest;
-    if (platform.fetch) {
-      this.inner = new FetchHttpClient(platform.fetch, logger, platform.createCookieStore());
-    } else if (typeof xhr === "function") {
-      this.inner = new XhrHttpClient(xhr, logger);
-    } else {
-      throw new InvalidArgumentError("Neither fetch nor XMLHttpRequest is available in this runtime: pass an 'httpClient' option.");
+    const inner = platform.fetch ? new FetchHttpClient(platform.fetch, logger, platform.createCookieStore()) : platform.createFallbackHttpClient?.(logger);
+    if (!inner) {
+      throw new InvalidArgumentError("No fetch (or, in the ES5 bundle, XMLHttpRequest) is available in this runtime: pass an 'httpClient' option.");
     }
+    this.inner = inner;
   }
 
   override send(request: HttpRequest): Promise<HttpResponse> {

@@ -1,5 +1,7 @@
 import type { CookieStore } from "../http/cookieStore.js";
 import type { FetchFunction } from "../http/fetchHttpClient.js";
+import type { HttpClient } from "../http/httpClient.js";
+import type { ILogger } from "../logging.js";
 
 /** The parts of a WebSocket that hubwire uses: the browser's, undici's and `ws` all fit. */
 export interface WebSocketLike {
@@ -45,6 +47,8 @@ export interface Platform {
   readonly socketsTakeHeaders: boolean;
   /** The user-agent header to send: name and value. */
   readonly userAgentHeader: readonly [string, string];
+  /** An HTTP client for runtimes without `fetch` (the ES5 bundles: XMLHttpRequest); absent elsewhere. */
+  readonly createFallbackHttpClient?: (logger: ILogger) => HttpClient | undefined;
   /** A fresh cookie store for one connection, where the runtime keeps none itself. */
   createCookieStore(): CookieStore | undefined;
   /** Opens a WebSocket, with headers where the runtime allows them. */

@@ -6,16 +6,19 @@ import { HttpResponse } from "../../src/http/httpClient.js";
 import { XhrHttpClient, type XMLHttpRequestConstructor } from "../../src/http/xhrHttpClient.js";
 import { NullLogger } from "../../src/logging.js";
 
-// A browser platform without fetch (an ES5 browser, or a page that deleted it).
+// The ES5 bundles' platform without fetch (an ES5 browser, or a page that deleted it).
 const runtime = vi.hoisted(() => ({ fetch: undefined as FetchFunction | undefined }));
-vi.mock("#platform", () => ({
-  platform: {
-    get fetch() {
-      return runtime.fetch;
+vi.mock("#platform", async () => {
+  const { platform: es5 } = await vi.importActual<typeof import("../../src/platform/browserEs5.js")>("../../src/platform/browserEs5.js");
+  return {
+    platform: {
+      ...es5,
+      get fetch() {
+        return runtime.fetch;
+      },
     },
-    createCookieStore: () => undefined,
-  },
-}));
+  };
+});
 
 /** A stand-in XMLHttpRequest: records what the client set, and the test plays the server. */
 class FakeXhr {
