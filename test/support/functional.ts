@@ -112,22 +112,8 @@ export function idle(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A promise with its resolve/reject exposed, for handlers to settle. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+// One promise-with-its-resolvers helper for the whole test tree.
+export { deferred, type Deferred } from "../unit/support/queue.js";
 
 /** Subscribes to a stream and collects its items; resolves on completion, rejects on error. */
 export function collect<T>(stream: IStreamResult<T>, timeoutMs = 10_000): Promise<T[]> {
