@@ -20,4 +20,13 @@ export interface Connection {
 export interface ConnectionFeatures {
   /** The transport keeps itself alive (Long Polling): no pings, no server timeout. */
   inherentKeepAlive: boolean;
+  /**
+   * Stateful reconnect was agreed (negotiate answered useStatefulReconnect and the
+   * transport is WebSockets): a dropped socket is reopened to the same connection.
+   */
+  reconnect: boolean;
+  /** Set by the hub layer: the socket dropped and a resume is being tried. */
+  disconnected?: (() => void) | undefined;
+  /** Set by the hub layer: the socket is back; send the Sequence message and replay. */
+  resend?: (() => Promise<void>) | undefined;
 }

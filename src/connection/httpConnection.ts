@@ -31,7 +31,7 @@ const TRANSPORTS: Record<TransportName, new (options: TransportOptions) => Trans
 export class HttpConnection implements Connection {
   connectionId: string | undefined;
   baseUrl: string;
-  readonly features: ConnectionFeatures = { inherentKeepAlive: false };
+  readonly features: ConnectionFeatures = { inherentKeepAlive: false, reconnect: false };
   onreceive: ((data: string | ArrayBuffer) => void) | null = null;
   onclose: ((error?: Error) => void) | null = null;
 
@@ -118,6 +118,7 @@ export class HttpConnection implements Connection {
 
   private async startTransport(format: TransferFormat, signal: AbortSignal): Promise<void> {
     this.tokens.reset();
+    this.features.reconnect = false;
     const requested = this.options.transport ?? HttpTransportType.None;
     const transportOptions = this.transportOptions();
 
@@ -168,6 +169,7 @@ export class HttpConnection implements Connection {
       try {
         await this.connectTransport(transport, this.connectionUrl(negotiation), format, signal);
         this.connectionId = negotiation.response.connectionId;
+        this.features.reconnect = negotiation.response.useStatefulReconnect && transport instanceof WebSocketTransport;
         return;
       } catch (error) {
         if (error instanceof AbortError) {
@@ -221,7 +223,36 @@ export class HttpConnection implements Connection {
     this.transport = transport;
     this.sendQueue = transport instanceof WebSocketTransport ? undefined : new SendQueue((data) => transport.send(data));
     this.features.inherentKeepAlive = (transport as Partial<Transport>).inherentKeepAlive === true;
-    transport.onclose = (error) => this.transportClosed(transport, error);
+    transport.onclose = (error) => {
+      if (error && this.features.reconnect && this.phase === "Connected") {
+        void this.resume(transport, url, format, error);
+      } else {
+        this.transportClosed(transport, error);
+      }
+    };
+  }
+
+  /**
+   * Stateful reconnect: the socket dropped, so open it again to the same connection
+   * (same ?id=, a fresh token) and let the hub layer replay what was not acknowledged.
+   * If that fails, the connection closes as it would have without stateful reconnect.
+   */
+  private async resume(transport: ITransport, url: string, format: TransferFormat, error: Error): Promise<void> {
+    this.logger.log(LogLevel.Information, `The WebSocket dropped (${error.message}); resuming the connection.`);
+    this.features.disconnected?.();
+    try {
+      await transport.connect(url, format);
+      if (this.phase !== "Connected" || this.transport !== transport) {
+        // stop() was called meanwhile.
+        await transport.stop();
+        return;
+      }
+      await this.features.resend?.();
+      this.logger.log(LogLevel.Information, "The connection resumed.");
+    } catch (resumeError) {
+      this.logger.log(LogLevel.Information, `Resuming the connection failed: ${(resumeError as Error).message}`);
+      this.transportClosed(transport, error);
+    }
   }
 
   /** The transport is gone: report it once, with the stop error if stop() gave one. */

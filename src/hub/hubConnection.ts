@@ -29,6 +29,7 @@ import { PayloadReader } from "./payloadReader.js";
 import { assertTransition, HubConnectionState } from "./hubConnectionState.js";
 import { InvocationRegistry } from "./invocationRegistry.js";
 import { KeepAlive } from "./keepAlive.js";
+import { MessageBuffer } from "./messageBuffer.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
 import { ServerStream } from "./serverStream.js";
 import type { IStreamResult } from "./stream.js";
@@ -47,6 +48,8 @@ export interface HubConnectionParts {
   readonly reconnectPolicy?: IRetryPolicy | undefined;
   readonly serverTimeoutInMilliseconds?: number | undefined;
   readonly keepAliveIntervalInMilliseconds?: number | undefined;
+  /** Bytes of unacknowledged messages kept for stateful reconnect; undefined when it is off. */
+  readonly statefulReconnectBufferSize?: number | undefined;
 }
 
 type Events = {
@@ -87,6 +90,9 @@ export class HubConnection {
   private readonly clientStreams = new ClientStreams();
   private readonly keepAlive: KeepAlive;
   private readonly reader: PayloadReader;
+  private readonly statefulReconnectBufferSize: number | undefined;
+  /** Stateful reconnect's bookkeeping, while the current connection has it. */
+  private messageBuffer: MessageBuffer | undefined;
   private readonly streamSink: StreamSink;
   private currentState = HubConnectionState.Disconnected;
   private nextInvocationId = 0;
@@ -106,6 +112,7 @@ export class HubConnection {
     this.logger = parts.logger;
     this.protocol = parts.protocol;
     this.reader = new PayloadReader(parts.protocol, parts.logger);
+    this.statefulReconnectBufferSize = parts.statefulReconnectBufferSize;
     this.reconnectPolicy = parts.reconnectPolicy;
     this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds ?? DEFAULT_SERVER_TIMEOUT_MS;
     this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds ?? DEFAULT_KEEP_ALIVE_MS;
@@ -336,10 +343,12 @@ export class HubConnection {
     handshakeDone.catch(() => undefined);
 
     await this.connection.start(this.protocol.transferFormat);
+    const stateful = this.statefulReconnectBufferSize !== undefined && this.connection.features.reconnect;
+    this.useMessageBuffer(stateful);
     try {
       // Protocols declare version 2 (stateful reconnect's Ack and Sequence); without
       // stateful reconnect the handshake asks for version 1, which every server accepts.
-      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: Math.min(this.protocol.version, 1) });
+      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: stateful ? this.protocol.version : Math.min(this.protocol.version, 1) });
       this.logger.log(LogLevel.Debug, "Sending handshake request.");
       // Long Polling keeps itself alive: no pings and no server timeout there.
       const keepAlive = !this.connection.features.inherentKeepAlive;
@@ -406,6 +415,7 @@ export class HubConnection {
     );
     this.clientStreams.cancelAll();
     this.keepAlive.stop();
+    this.useMessageBuffer(false);
 
     if (this.currentState === HubConnectionState.Disconnecting) {
       // A transport error while stopping (an event stream ending, say) is not why we closed.
@@ -552,6 +562,9 @@ export class HubConnection {
   }
 
   private handleMessage(message: HubMessage): void {
+    if (this.messageBuffer && !this.messageBuffer.shouldHandle(message)) {
+      return;
+    }
     switch (message.type) {
       case MessageType.Invocation:
         runClientMethod(message, this.handlers.get(message.target), (id, outcome) => this.answer(id, outcome), this.logger, this);
@@ -566,6 +579,12 @@ export class HubConnection {
         break;
       case MessageType.Close:
         this.handleClose(message);
+        break;
+      case MessageType.Ack:
+        this.messageBuffer?.ack(message);
+        break;
+      case MessageType.Sequence:
+        this.messageBuffer?.resetSequence(message);
         break;
       default:
         this.logger.log(LogLevel.Debug, `Ignoring a message of type ${message.type}.`);
@@ -606,6 +625,10 @@ export class HubConnection {
   }
 
   private sendMessage(message: HubMessage): Promise<void> {
+    if (this.messageBuffer) {
+      // Async, so an argument the protocol cannot encode rejects rather than throws.
+      return this.messageBuffer.send(message);
+    }
     let data: string | ArrayBuffer;
     try {
       data = this.protocol.writeMessage(message);
@@ -614,6 +637,19 @@ export class HubConnection {
       return Promise.reject(error);
     }
     return this.sendRaw(data);
+  }
+
+  /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
+  private useMessageBuffer(on: boolean): void {
+    this.messageBuffer?.dispose();
+    this.messageBuffer = undefined;
+    this.connection.features.disconnected = undefined;
+    this.connection.features.resend = undefined;
+    if (!on) return;
+    const buffer = new MessageBuffer(this.protocol, (data) => this.sendRaw(data), this.statefulReconnectBufferSize!, (error) => void this.connection.stop(error));
+    this.messageBuffer = buffer;
+    this.connection.features.disconnected = () => buffer.disconnected();
+    this.connection.features.resend = () => buffer.resend();
   }
 
   private sendRaw(data: string | ArrayBuffer): Promise<void> {

@@ -110,9 +110,11 @@ export class HubConnectionBuilder {
   }
 
   /**
-   * Accepted so that code written for the official client builds and runs.
-   * Stateful reconnect is not implemented yet: the connection is made without
-   * it (a warning is logged), and automatic reconnect still applies.
+   * Asks for stateful reconnect (the server must allow it too, and the transport must be
+   * WebSockets): when the socket drops, hubwire reopens it to the same connection and both
+   * sides replay what the other had not acknowledged, so no message is lost and nothing
+   * is delivered twice. If the resume fails, the connection closes as usual (and automatic
+   * reconnect applies). Sending waits while `bufferSize` bytes (default 100 000) are unacknowledged.
    */
   withStatefulReconnect(options?: IStatefulReconnectOptions): HubConnectionBuilder {
     this.statefulReconnect = { bufferSize: options?.bufferSize ?? 100_000 };
@@ -128,10 +130,7 @@ export class HubConnectionBuilder {
       throw new InvalidStateError("HubConnectionBuilder.withUrl must be called before build().");
     }
     const logger = this.logger ?? (this.options.logger !== undefined ? createLogger(this.options.logger) : createLogger(undefined));
-    if (this.statefulReconnect) {
-      logger.log(LogLevel.Warning, "withStatefulReconnect: stateful reconnect is not implemented yet; connecting without it.");
-    }
-    const connection = new HttpConnection(this.url, { ...this.options, logger });
+    const connection = new HttpConnection(this.url, { ...this.options, logger, ...(this.statefulReconnect ? { _useStatefulReconnect: true } : {}) });
     return new HubConnection({
       connection,
       logger,
@@ -139,6 +138,7 @@ export class HubConnectionBuilder {
       reconnectPolicy: this.reconnectPolicy,
       serverTimeoutInMilliseconds: this.serverTimeout,
       keepAliveIntervalInMilliseconds: this.keepAliveInterval,
+      statefulReconnectBufferSize: this.statefulReconnect?.bufferSize,
     });
   }
 }

@@ -105,12 +105,14 @@ describe("HubConnectionBuilder.configureLogging", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
     const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
     const WebSocket = createFakeWebSocketClass("open");
-    const hub = new HubConnectionBuilder().withUrl(HUB, direct(WebSocket)).configureLogging(LogLevel.Warning).withStatefulReconnect().build();
-    await startOverFakeSocket(hub, WebSocket);
+    const hub = new HubConnectionBuilder().withUrl(HUB, direct(WebSocket)).configureLogging(LogLevel.Warning).build();
+    const socket = await startOverFakeSocket(hub, WebSocket);
+    // A call of a client method nobody registered is logged as a Warning.
+    socket.receive(`{"type":1,"target":"nobodyListens","arguments":[]}\x1e`);
     await hub.stop();
     expect(info).not.toHaveBeenCalled();
     expect(log).not.toHaveBeenCalled();
-    expect(warn.mock.calls.map((c) => String(c[0])).some((line) => /Warning: withStatefulReconnect/.test(line))).toBe(true);
+    expect(warn.mock.calls.map((c) => String(c[0])).some((line) => /Warning: No client method with the name 'nobodyListens'/.test(line))).toBe(true);
   });
 
   it.each([

@@ -25,7 +25,7 @@ export function frame(...messages: object[]): string {
 export class FakeConnection implements Connection {
   connectionId: string | undefined;
   baseUrl = "http://fake.test/hub";
-  readonly features: ConnectionFeatures = { inherentKeepAlive: false };
+  readonly features: ConnectionFeatures = { inherentKeepAlive: false, reconnect: false };
   onreceive: ((data: string | ArrayBuffer) => void) | null = null;
   onclose: ((error?: Error) => void) | null = null;
 
