@@ -1,16 +1,15 @@
 // Stateful reconnect against the real server's /testhub-stateful (AllowStatefulReconnects),
 // over WebSockets, with the network dropped by a TCP proxy in between.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpTransportType, HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection, type ILogger } from "../../src/index.js";
 import { serverUrl, waitFor, withTimeout } from "../support/functional.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.js";
 
+// A fresh proxy (a fresh port) for each test: an HTTP keep-alive socket that a cut killed
+// must not be reused by the next test's negotiate.
 let proxy: TcpProxy;
-beforeAll(async () => {
+beforeEach(async () => {
   proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-});
-afterAll(async () => {
-  await proxy.close();
 });
 
 const lines: string[] = [];
@@ -20,6 +19,7 @@ afterEach(async () => {
   await connection?.stop();
   connection = undefined;
   lines.length = 0;
+  await proxy.close();
 });
 
 function build(path: string, stateful = true): HubConnection {
@@ -74,6 +74,22 @@ describe("stateful reconnect over WebSockets", () => {
       expect(await withTimeout(hub.invoke("Add", round, 1), 10_000, `the invoke after drop ${round + 1}`)).toBe(round + 1);
     }
     expect(hub.connectionId).toBe(id);
+  });
+
+  it("stop() during a resume ends in Disconnected, calls onclose once and rejects what is pending", async () => {
+    const hub = build("/testhub-stateful");
+    let closes = 0;
+    hub.onclose(() => closes++);
+    await hub.start();
+    const pending = hub.invoke("Delay", 5000).then(
+      () => "resolved",
+      (error: Error) => error.name,
+    );
+    proxy.cut();
+    await hub.stop();
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+    expect(await withTimeout(pending, 10_000, "the pending invoke")).toBe("ConnectionClosedError");
+    expect(closes).toBe(1);
   });
 
   it("without withStatefulReconnect, a drop closes the connection and rejects the pending invoke", async () => {
