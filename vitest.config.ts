@@ -6,7 +6,14 @@ import { defineConfig } from "vitest/config";
 const nodePlatform = fileURLToPath(new URL("./src/platform/node.ts", import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { "#platform": nodePlatform } },
+  // "hubwire" too, so code written as a user would (the README's examples) runs from the sources.
+  resolve: {
+    alias: [
+      { find: "#platform", replacement: nodePlatform },
+      { find: /^hubwire\/msgpack$/, replacement: fileURLToPath(new URL("./src/msgpack/index.ts", import.meta.url)) },
+      { find: /^hubwire$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
+  },
   test: {
     projects: [
       {

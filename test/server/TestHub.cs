@@ -50,6 +50,9 @@ public sealed class TestHub : Hub
 
     public Task Broadcast(string method, object? arg) => Clients.All.SendAsync(method, arg);
 
+    /// <summary>The chat demo's method, so the README's example runs against this hub as written.</summary>
+    public Task Send(string name, string message) => Clients.All.SendAsync("broadcastMessage", name, message);
+
     public async Task SendToCallerMany(string method, int count)
     {
         for (var i = 0; i < count; i++)
