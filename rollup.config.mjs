@@ -42,6 +42,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { privateNameMap, renamePrivateMembers } from "./scripts/privateNames.mjs";
 
 const root = dirname(fileURLToPath(import.meta.url));
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
@@ -52,8 +53,12 @@ const nodeModules = join(root, "node_modules");
 const dependencies = Object.keys(pkg.dependencies ?? {});
 const isNodeOnly = (id) => id.startsWith("node:") || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
-/** TypeScript → ES2017 JavaScript, module by module; `./x.js` imports resolve to `./x.ts`. */
+/**
+ * TypeScript → ES2017 JavaScript, module by module; `./x.js` imports resolve to `./x.ts`.
+ * Private members (`_name`) get short names, the same in every build (scripts/privateNames.mjs).
+ */
 function typescript() {
+  const transformers = { before: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
   const { config } = ts.readConfigFile(join(root, "tsconfig.json"), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
   const compilerOptions = { ...options, target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.ESNext, noEmit: false, sourceMap: true, inlineSources: true };
@@ -68,7 +73,7 @@ function typescript() {
     },
     transform(code, id) {
       if (!id.endsWith(".ts")) return null;
-      const out = ts.transpileModule(code, { fileName: id, compilerOptions, reportDiagnostics: true });
+      const out = ts.transpileModule(code, { fileName: id, compilerOptions, reportDiagnostics: true, transformers });
       for (const diagnostic of out.diagnostics ?? []) this.error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
       return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ""), map: out.sourceMapText };
     },
