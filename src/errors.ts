@@ -38,10 +38,9 @@ export class HubwireError extends Error {
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message);
     this.code = code;
-    // Set by hand: ES2017 targets do not forward `cause` through super().
-    if (options && "cause" in options) {
-      (this as { cause?: unknown }).cause = options.cause;
-    }
+    // Copies `cause` by hand (ES2017 targets do not forward it through super()), and any
+    // context a subclass takes in its options (NegotiateError's `statusCode`).
+    Object.assign(this, options);
     // Keeps `instanceof` working where classes are down-levelled to ES5.
     Object.setPrototypeOf(this, new.target.prototype);
   }
@@ -103,19 +102,19 @@ export interface AbortError extends HubwireError {
 export const AbortError: ErrorClass<AbortError, [errorMessage?: string, options?: ErrorOptions]> = errorClass("AbortError", "aborted", "", "An abort occurred.");
 
 /** Negotiation with the server failed: a refusal, a bad answer, or too many redirects. */
-export class NegotiateError extends HubwireError {
+export interface NegotiateError extends HubwireError {
+  readonly name: "NegotiateError";
   /** The negotiate URL that failed (any access token removed). */
   readonly url: string;
   /** The HTTP status when the negotiate request itself failed (e.g. 401, 503). */
   readonly statusCode: number | undefined;
-
-  constructor(message: string, url: string, options?: ErrorOptions & { statusCode?: number }) {
-    super("negotiate_failed", message, options);
-    this.url = url;
-    this.statusCode = options && options.statusCode;
-  }
 }
-named(NegotiateError, "NegotiateError");
+/** Negotiation with the server failed: `new NegotiateError(message, url, { statusCode?, cause? })`. */
+export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: string, options?: ErrorOptions & { statusCode?: number }]> = errorClass(
+  "NegotiateError",
+  "negotiate_failed",
+  "url",
+);
 
 /** The names of the three transports, as the server spells them. */
 export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";

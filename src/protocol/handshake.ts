@@ -1,6 +1,6 @@
 import { ProtocolError } from "../errors.js";
 import { payloadLength } from "./payload.js";
-import { quote, RECORD_SEPARATOR } from "./textFraming.js";
+import { parseRecord, RECORD_SEPARATOR } from "./textFraming.js";
 
 /** The first message a client sends: which hub protocol it speaks. */
 export interface HandshakeRequest {
@@ -8,7 +8,10 @@ export interface HandshakeRequest {
   readonly version: number;
 }
 
-/** The server's answer: an `error` means the handshake was refused. */
+/**
+ * The server's answer, as parsed (unknown fields included): an `error` means the
+ * handshake was refused.
+ */
 export interface HandshakeResponse {
   readonly error?: string;
   readonly minorVersion?: number;
@@ -36,23 +39,10 @@ export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHand
     return undefined;
   }
   const head = buffer.slice(0, end);
-  const text = typeof head == "string" ? head : new TextDecoder().decode(head);
   const remaining = buffer.slice(end + 1);
-  let fields: Record<string, unknown> | null;
-  try {
-    fields = JSON.parse(text);
-  } catch (cause) {
-    throw new ProtocolError(`Handshake response is not valid JSON: ${quote(text)}`, { cause });
-  }
-  if (!fields || typeof fields != "object" || Array.isArray(fields) || "type" in fields) {
-    throw new ProtocolError(`Expected a handshake response from the server, got ${quote(text)}`);
-  }
-  const response: { error?: string; minorVersion?: number } = {};
-  if (fields["error"] != null) {
-    response.error = String(fields["error"]);
-  }
-  if (typeof fields["minorVersion"] == "number") {
-    response.minorVersion = fields["minorVersion"];
+  const response = parseRecord(typeof head == "string" ? head : new TextDecoder().decode(head), "The handshake response");
+  if ("type" in response) {
+    throw new ProtocolError("Expected a handshake response, got a hub message");
   }
   return { response, remaining: payloadLength(remaining) ? remaining : undefined };
 }

@@ -2,9 +2,7 @@ import { ProtocolError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "./hubProtocol.js";
 import { MessageType, type HubMessage } from "./messages.js";
-import { quote, RECORD_SEPARATOR } from "./textFraming.js";
-
-type Fields = Record<string, unknown>;
+import { parseRecord, quote, RECORD_SEPARATOR } from "./textFraming.js";
 
 /**
  * What a field holds, in the words of the error messages: "a string", "a number", "an array",
@@ -56,15 +54,7 @@ export class JsonHubProtocol implements IHubProtocol {
 
 /** Parses one record and checks the fields its type requires; undefined for unknown types. */
 function parseMessage(record: string): HubMessage | undefined {
-  let message: Fields;
-  try {
-    message = JSON.parse(record);
-  } catch (cause) {
-    throw new ProtocolError(`A hub message is not valid JSON: ${quote(record)}`, { cause });
-  }
-  if (!message || typeof message != "object" || Array.isArray(message)) {
-    throw new ProtocolError(`A hub message must be a JSON object, got ${quote(message)}`);
-  }
+  const message = parseRecord(record, "A hub message");
   const type = message["type"];
   if (typeof type != "number") {
     throw new ProtocolError(`A hub message has no numeric 'type' (got ${quote(type)})`);
