@@ -55,21 +55,18 @@ export class JsonHubProtocol implements IHubProtocol {
 /** Parses one record and checks the fields its type requires; undefined for unknown types. */
 function parseMessage(record: string): HubMessage | undefined {
   const message = parseRecord(record, "A hub message");
-  const type = message["type"];
-  if (typeof type != "number") {
-    throw new ProtocolError(`A hub message has no numeric 'type' (got ${quote(type)})`);
-  }
-  const name = MessageType[type];
-  if (!name) {
-    return undefined;
-  }
+  const type = message["type"] as MessageType;
   /** Throws unless the field `key` holds what `expected` says (or, if `optional`, null or nothing). */
   const check = (key: string, expected: string, optional?: boolean) => {
     const value = message[key];
     if (!(optional && value == null) && !kindOf(value).startsWith(expected)) {
-      throw new ProtocolError(`Invalid ${name} message: '${key}' must be ${expected}, got ${quote(value)}`);
+      throw new ProtocolError(`Invalid ${MessageType[type] || "hub"} message: '${key}' must be ${expected}, got ${quote(value)}`);
     }
   };
+  check("type", "a number");
+  if (!MessageType[type]) {
+    return undefined;
+  }
 
   if (type < MessageType.Ping) {
     // Invocation, StreamItem, Completion, StreamInvocation, CancelInvocation: only an Invocation may lack an id.
