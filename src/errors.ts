@@ -85,21 +85,21 @@ export interface HttpError extends HubwireError {
  * An HTTP request answered with a non-success status:
  * `new HttpError(errorMessage, statusCode, options?)`, the message ideally naming the method and URL.
  */
-export const HttpError: ErrorClass<HttpError, [errorMessage: string, statusCode: number, options?: ErrorOptions]> = errorClass("HttpError", "http_error", "statusCode");
+export const HttpError: ErrorClass<HttpError, [errorMessage: string, statusCode: number, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HttpError", "http_error", "statusCode");
 
 /** An operation did not finish in the time allowed. */
 export interface TimeoutError extends HubwireError {
   readonly name: "TimeoutError";
 }
 /** An operation did not finish in the time allowed. Default message "A timeout occurred.". */
-export const TimeoutError: ErrorClass<TimeoutError, [errorMessage?: string, options?: ErrorOptions]> = errorClass("TimeoutError", "timeout", "", "A timeout occurred.");
+export const TimeoutError: ErrorClass<TimeoutError, [errorMessage?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("TimeoutError", "timeout", "", "A timeout occurred.");
 
 /** An operation was abandoned because it was aborted (usually by `stop()`). */
 export interface AbortError extends HubwireError {
   readonly name: "AbortError";
 }
 /** An operation was abandoned because it was aborted (usually by `stop()`). Default message "An abort occurred.". */
-export const AbortError: ErrorClass<AbortError, [errorMessage?: string, options?: ErrorOptions]> = errorClass("AbortError", "aborted", "", "An abort occurred.");
+export const AbortError: ErrorClass<AbortError, [errorMessage?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("AbortError", "aborted", "", "An abort occurred.");
 
 /** Negotiation with the server failed: a refusal, a bad answer, or too many redirects. */
 export interface NegotiateError extends HubwireError {
@@ -110,7 +110,7 @@ export interface NegotiateError extends HubwireError {
   readonly statusCode: number | undefined;
 }
 /** Negotiation with the server failed: `new NegotiateError(message, url, { statusCode?, cause? })`. */
-export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: string, options?: ErrorOptions & { statusCode?: number }]> = errorClass(
+export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: string, options?: ErrorOptions & { statusCode?: number }]> = /* @__PURE__ */ errorClass(
   "NegotiateError",
   "negotiate_failed",
   "url",
@@ -148,7 +148,7 @@ export interface HandshakeError extends HubwireError {
   readonly name: "HandshakeError";
 }
 /** The server refused the hub handshake, or it never arrived. */
-export const HandshakeError: ErrorClass<HandshakeError, [message: string, options?: ErrorOptions]> = errorClass("HandshakeError", "handshake_failed");
+export const HandshakeError: ErrorClass<HandshakeError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HandshakeError", "handshake_failed");
 
 /** The server reported a failure: an invocation, a stream, or a Close message with an error. */
 export interface HubError extends HubwireError {
@@ -160,21 +160,21 @@ export interface HubError extends HubwireError {
  * The server reported a failure: `new HubError(message, methodName?, options?)`, the message
  * being the server's own error text, unchanged (code that matched on the official client's messages keeps working).
  */
-export const HubError: ErrorClass<HubError, [message: string, methodName?: string, options?: ErrorOptions]> = errorClass("HubError", "hub_error", "methodName");
+export const HubError: ErrorClass<HubError, [message: string, methodName?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HubError", "hub_error", "methodName");
 
 /** A payload did not follow the hub protocol. */
 export interface ProtocolError extends HubwireError {
   readonly name: "ProtocolError";
 }
 /** A payload did not follow the hub protocol. */
-export const ProtocolError: ErrorClass<ProtocolError, [message: string, options?: ErrorOptions]> = errorClass("ProtocolError", "protocol_error");
+export const ProtocolError: ErrorClass<ProtocolError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("ProtocolError", "protocol_error");
 
 /** An invocation or stream ended because the connection closed before it completed. */
 export interface ConnectionClosedError extends HubwireError {
   readonly name: "ConnectionClosedError";
 }
 /** An invocation or stream ended because the connection closed before it completed. */
-export const ConnectionClosedError: ErrorClass<ConnectionClosedError, [message: string, options?: ErrorOptions]> = errorClass(
+export const ConnectionClosedError: ErrorClass<ConnectionClosedError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass(
   "ConnectionClosedError",
   "connection_closed",
 );
@@ -184,14 +184,14 @@ export interface InvalidStateError extends HubwireError {
   readonly name: "InvalidStateError";
 }
 /** An API was used in a state that does not allow it (e.g. `send` while disconnected). */
-export const InvalidStateError: ErrorClass<InvalidStateError, [message: string]> = errorClass("InvalidStateError", "invalid_state");
+export const InvalidStateError: ErrorClass<InvalidStateError, [message: string]> = /* @__PURE__ */ errorClass("InvalidStateError", "invalid_state");
 
 /** An API was called with an argument it cannot accept. */
 export interface InvalidArgumentError extends HubwireError {
   readonly name: "InvalidArgumentError";
 }
 /** An API was called with an argument it cannot accept. */
-export const InvalidArgumentError: ErrorClass<InvalidArgumentError, [message: string]> = errorClass("InvalidArgumentError", "invalid_argument");
+export const InvalidArgumentError: ErrorClass<InvalidArgumentError, [message: string]> = /* @__PURE__ */ errorClass("InvalidArgumentError", "invalid_argument");
 
 /** Turns anything thrown into an Error, so nothing is ever rejected with a string. */
 export const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));
