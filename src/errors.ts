@@ -4,6 +4,11 @@
  * standard `cause` when another error led to it. The three classes the
  * official client exports (`HttpError`, `TimeoutError`, `AbortError`) keep
  * their constructor signatures so code written for it keeps working.
+ *
+ * Each class's `name` is set on its prototype, spelled out, so minified builds
+ * keep it. Classes that differ only by name, code and an optional extra field
+ * are made by {@link errorClass}; each has an interface of the same name for
+ * its instances, so `instanceof` narrows to it as with a class.
  */
 
 /** Stable, machine-readable error codes. */
@@ -27,76 +32,95 @@ interface ErrorOptions {
 
 /** Base class of every error hubwire raises. */
 export class HubwireError extends Error {
-  /** Spelled out, not taken from the constructor, so minified builds keep it. */
-  override name = "HubwireError";
   /** A stable code for programs to branch on; the message is for people. */
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message);
     this.code = code;
-    // Set by hand: ES2017 targets do not forward `cause` through super().
-    if (options && "cause" in options) {
-      Object.defineProperty(this, "cause", { value: options.cause, configurable: true, writable: true });
-    }
+    // Copies `cause` by hand (ES2017 targets do not forward it through super()), and any
+    // context a subclass takes in its options (NegotiateError's `statusCode`).
+    Object.assign(this, options);
     // Keeps `instanceof` working where classes are down-levelled to ES5.
     Object.setPrototypeOf(this, new.target.prototype);
   }
 }
 
+/** Names a class's instances (on the prototype: one assignment per class, and seen during construction). */
+const named = <T extends { prototype: Error }>(errorClass: T, name: string): T => ((errorClass.prototype.name = name), errorClass);
+
+named(HubwireError, "HubwireError");
+
+/** An error class made by {@link errorClass}: `(message, options?)`, or `(message, field, options?)` with a field. */
+interface ErrorClass<E, Args extends unknown[]> {
+  new (...args: Args): E;
+  readonly prototype: E;
+}
+
+/**
+ * Makes an error class with its name, its code, optionally one extra field set from
+ * the constructor's second argument ("" for none), and a default message.
+ */
+function errorClass<C>(name: string, code: ErrorCode, field?: string, defaultMessage?: string): C {
+  return named(
+    class extends HubwireError {
+      constructor(message = defaultMessage as string, second?: unknown, options?: ErrorOptions) {
+        super(code, message, (field ? options : second) as ErrorOptions | undefined);
+        if (field) {
+          (this as unknown as Record<string, unknown>)[field] = second;
+        }
+      }
+    },
+    name,
+  ) as unknown as C;
+}
+
 /** An HTTP request answered with a non-success status. */
-export class HttpError extends HubwireError {
-  override name = "HttpError";
+export interface HttpError extends HubwireError {
+  readonly name: "HttpError";
   /** The HTTP status code the server answered with (0 when there was no answer). */
   readonly statusCode: number;
-
-  /**
-   * @param errorMessage - what failed, ideally naming the method and URL.
-   * @param statusCode - the HTTP status code.
-   */
-  constructor(errorMessage: string, statusCode: number, options?: ErrorOptions) {
-    super("http_error", errorMessage, options);
-    this.statusCode = statusCode;
-  }
 }
+/**
+ * An HTTP request answered with a non-success status:
+ * `new HttpError(errorMessage, statusCode, options?)`, the message ideally naming the method and URL.
+ */
+export const HttpError: ErrorClass<HttpError, [errorMessage: string, statusCode: number, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HttpError", "http_error", "statusCode");
 
 /** An operation did not finish in the time allowed. */
-export class TimeoutError extends HubwireError {
-  override name = "TimeoutError";
-  constructor(errorMessage = "A timeout occurred.", options?: ErrorOptions) {
-    super("timeout", errorMessage, options);
-  }
+export interface TimeoutError extends HubwireError {
+  readonly name: "TimeoutError";
 }
+/** An operation did not finish in the time allowed. Default message "A timeout occurred.". */
+export const TimeoutError: ErrorClass<TimeoutError, [errorMessage?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("TimeoutError", "timeout", "", "A timeout occurred.");
 
 /** An operation was abandoned because it was aborted (usually by `stop()`). */
-export class AbortError extends HubwireError {
-  override name = "AbortError";
-  constructor(errorMessage = "An abort occurred.", options?: ErrorOptions) {
-    super("aborted", errorMessage, options);
-  }
+export interface AbortError extends HubwireError {
+  readonly name: "AbortError";
 }
+/** An operation was abandoned because it was aborted (usually by `stop()`). Default message "An abort occurred.". */
+export const AbortError: ErrorClass<AbortError, [errorMessage?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("AbortError", "aborted", "", "An abort occurred.");
 
 /** Negotiation with the server failed: a refusal, a bad answer, or too many redirects. */
-export class NegotiateError extends HubwireError {
-  override name = "NegotiateError";
+export interface NegotiateError extends HubwireError {
+  readonly name: "NegotiateError";
   /** The negotiate URL that failed (any access token removed). */
   readonly url: string;
   /** The HTTP status when the negotiate request itself failed (e.g. 401, 503). */
   readonly statusCode: number | undefined;
-
-  constructor(message: string, url: string, options?: ErrorOptions & { statusCode?: number }) {
-    super("negotiate_failed", message, options);
-    this.url = url;
-    this.statusCode = options?.statusCode;
-  }
 }
+/** Negotiation with the server failed: `new NegotiateError(message, url, { statusCode?, cause? })`. */
+export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: string, options?: ErrorOptions & { statusCode?: number }]> = /* @__PURE__ */ errorClass(
+  "NegotiateError",
+  "negotiate_failed",
+  "url",
+);
 
 /** The names of the three transports, as the server spells them. */
 export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 
 /** A transport could not start, or failed while running. */
 export class TransportError extends HubwireError {
-  override name = "TransportError";
   /** The transport involved. */
   readonly transport: TransportName;
 
@@ -105,79 +129,69 @@ export class TransportError extends HubwireError {
     this.transport = transport;
   }
 }
+named(TransportError, "TransportError");
 
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
 export class NoTransportError extends HubwireError {
-  override name = "NoTransportError";
   /** Why each candidate transport was not used, in the order they were tried. */
   readonly errors: readonly Error[];
 
   constructor(message: string, errors: readonly Error[]) {
-    super("transport_unavailable", message, errors.length > 0 ? { cause: errors[errors.length - 1] } : undefined);
+    super("transport_unavailable", message, errors.length ? { cause: errors[errors.length - 1] } : undefined);
     this.errors = errors;
   }
 }
+named(NoTransportError, "NoTransportError");
 
 /** The server refused the hub handshake, or it never arrived. */
-export class HandshakeError extends HubwireError {
-  override name = "HandshakeError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("handshake_failed", message, options);
-  }
+export interface HandshakeError extends HubwireError {
+  readonly name: "HandshakeError";
 }
+/** The server refused the hub handshake, or it never arrived. */
+export const HandshakeError: ErrorClass<HandshakeError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HandshakeError", "handshake_failed");
 
 /** The server reported a failure: an invocation, a stream, or a Close message with an error. */
-export class HubError extends HubwireError {
-  override name = "HubError";
+export interface HubError extends HubwireError {
+  readonly name: "HubError";
   /** The hub method involved, when there was one. */
   readonly methodName: string | undefined;
-
-  /**
-   * @param message - the server's own error text, unchanged (code that matched
-   *   on the official client's messages keeps working).
-   */
-  constructor(message: string, methodName?: string, options?: ErrorOptions) {
-    super("hub_error", message, options);
-    this.methodName = methodName;
-  }
 }
+/**
+ * The server reported a failure: `new HubError(message, methodName?, options?)`, the message
+ * being the server's own error text, unchanged (code that matched on the official client's messages keeps working).
+ */
+export const HubError: ErrorClass<HubError, [message: string, methodName?: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("HubError", "hub_error", "methodName");
 
 /** A payload did not follow the hub protocol. */
-export class ProtocolError extends HubwireError {
-  override name = "ProtocolError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("protocol_error", message, options);
-  }
+export interface ProtocolError extends HubwireError {
+  readonly name: "ProtocolError";
 }
+/** A payload did not follow the hub protocol. */
+export const ProtocolError: ErrorClass<ProtocolError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass("ProtocolError", "protocol_error");
 
 /** An invocation or stream ended because the connection closed before it completed. */
-export class ConnectionClosedError extends HubwireError {
-  override name = "ConnectionClosedError";
-  constructor(message: string, options?: ErrorOptions) {
-    super("connection_closed", message, options);
-  }
+export interface ConnectionClosedError extends HubwireError {
+  readonly name: "ConnectionClosedError";
 }
+/** An invocation or stream ended because the connection closed before it completed. */
+export const ConnectionClosedError: ErrorClass<ConnectionClosedError, [message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass(
+  "ConnectionClosedError",
+  "connection_closed",
+);
 
 /** An API was used in a state that does not allow it (e.g. `send` while disconnected). */
-export class InvalidStateError extends HubwireError {
-  override name = "InvalidStateError";
-  constructor(message: string) {
-    super("invalid_state", message);
-  }
+export interface InvalidStateError extends HubwireError {
+  readonly name: "InvalidStateError";
 }
+/** An API was used in a state that does not allow it (e.g. `send` while disconnected). */
+export const InvalidStateError: ErrorClass<InvalidStateError, [message: string]> = /* @__PURE__ */ errorClass("InvalidStateError", "invalid_state");
 
 /** An API was called with an argument it cannot accept. */
-export class InvalidArgumentError extends HubwireError {
-  override name = "InvalidArgumentError";
-  constructor(message: string) {
-    super("invalid_argument", message);
-  }
+export interface InvalidArgumentError extends HubwireError {
+  readonly name: "InvalidArgumentError";
 }
+/** An API was called with an argument it cannot accept. */
+export const InvalidArgumentError: ErrorClass<InvalidArgumentError, [message: string]> = /* @__PURE__ */ errorClass("InvalidArgumentError", "invalid_argument");
 
 /** Turns anything thrown into an Error, so nothing is ever rejected with a string. */
-export function toError(value: unknown): Error {
-  if (value instanceof Error) {
-    return value;
-  }
-  return new Error(typeof value === "string" ? value : String(value));
-}
+export const toError = (value: unknown): Error => (value instanceof Error ? value : new Error(String(value)));

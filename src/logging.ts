@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "./errors.js";
+import { payloadLength } from "./protocol/payload.js";
 
 /** Severity of a log line; the numbers match the official client's. */
 export enum LogLevel {
@@ -32,79 +33,45 @@ export class NullLogger implements ILogger {
   log(_logLevel: LogLevel, _message: string): void {}
 }
 
-/** Writes lines at or above `minimumLevel` to the console, with a timestamp. */
+/**
+ * Writes lines at or above `minimumLevel` to the console, with a timestamp:
+ * `[2024-01-01T00:00:00.000Z] Information: message`. Error and Critical go to
+ * console.error, Warning to console.warn, Information to console.info, the rest to console.log.
+ */
 export class ConsoleLogger implements ILogger {
-  constructor(private readonly minimumLevel: LogLevel) {}
+  constructor(private readonly _minLevel: LogLevel) {}
 
   log(logLevel: LogLevel, message: string): void {
-    if (logLevel < this.minimumLevel || logLevel === LogLevel.None) {
-      return;
-    }
-    const line = `[${new Date().toISOString()}] ${LogLevel[logLevel]}: ${message}`;
-    if (logLevel >= LogLevel.Error) {
-      console.error(line);
-    } else if (logLevel === LogLevel.Warning) {
-      console.warn(line);
-    } else if (logLevel === LogLevel.Information) {
-      console.info(line);
-    } else {
-      console.log(line);
+    if (logLevel >= this._minLevel && logLevel < LogLevel.None) {
+      console[(["log", "log", "info", "warn"] as ("log" | "info" | "warn")[])[logLevel] || "error"](`[${new Date().toISOString()}] ${LogLevel[logLevel]}: ${message}`);
     }
   }
 }
 
-const LEVEL_NAMES: Record<string, LogLevel> = {
-  trace: LogLevel.Trace,
-  debug: LogLevel.Debug,
-  info: LogLevel.Information,
-  information: LogLevel.Information,
-  warn: LogLevel.Warning,
-  warning: LogLevel.Warning,
-  error: LogLevel.Error,
-  critical: LogLevel.Critical,
-  none: LogLevel.None,
-};
+/** The level names the official builder accepts, by level; "information" and "warning" are read as "info" and "warn". */
+const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical", "none"];
 
-/** Parses a level name as the official builder accepts them ("debug", "warn", "information", …). */
+/**
+ * Parses a level name as the official builder accepts them ("debug", "warn", "information", …), in any case.
+ * @throws InvalidArgumentError for an unknown name.
+ */
 export function parseLogLevel(name: string): LogLevel {
-  const level = LEVEL_NAMES[name.toLowerCase()];
-  if (level === undefined) {
-    throw new InvalidArgumentError(`Unknown log level '${name}'. Use one of: ${Object.keys(LEVEL_NAMES).join(", ")}.`);
+  const level = LEVEL_NAMES.indexOf(name.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
+  if (level < 0) {
+    throw new InvalidArgumentError(`Unknown log level '${name}'. Use one of: ${LEVEL_NAMES}`);
   }
   return level;
 }
 
-/** Accepts a level, a level name or a logger, as `configureLogging` does. */
-export function createLogger(logging: ILogger | LogLevel | string | undefined): ILogger {
-  if (logging === undefined) {
-    return new ConsoleLogger(LogLevel.Information);
-  }
-  if (typeof logging === "string") {
-    return new ConsoleLogger(parseLogLevel(logging));
-  }
-  if (typeof logging === "number") {
-    return new ConsoleLogger(logging);
-  }
-  return logging;
-}
+/** Accepts a level, a level name or a logger, as `configureLogging` does. Default: the console at Information. */
+export const createLogger = (logging: ILogger | LogLevel | string = LogLevel.Information): ILogger =>
+  typeof logging == "object" ? logging : new ConsoleLogger(typeof logging == "string" ? parseLogLevel(logging) : logging);
 
 /** Removes access tokens from a URL before it is logged or put in an error message. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, "$1***");
-}
+export const redactUrl = (url: string): string => url.replace(/([?&]access_token=)[^&#]*/gi, "$1***");
 
-/** Shows message content when `logMessageContent` is on, otherwise only its size. */
-export function describeData(data: string | ArrayBuffer, logMessageContent: boolean): string {
-  if (typeof data === "string") {
-    return logMessageContent ? `'${data}'` : `String data of length ${data.length}`;
-  }
-  if (!logMessageContent) {
-    return `Binary data of length ${data.byteLength}`;
-  }
-  const bytes = new Uint8Array(data);
-  let hex = "";
-  for (let i = 0; i < bytes.length; i++) {
-    hex += (i > 0 ? " " : "") + (bytes[i] as number).toString(16).padStart(2, "0");
-  }
-  return `'${hex}'`;
-}
+/** Shows message content when `logMessageContent` is on (bytes in hex), otherwise only its size. */
+export const describeData = (data: string | ArrayBuffer, logMessageContent: boolean): string =>
+  logMessageContent
+    ? `'${typeof data == "string" ? data : Array.from(new Uint8Array(data), (byte) => (byte | 256).toString(16).slice(1)).join(" ")}'`
+    : `${typeof data == "string" ? "String" : "Binary"} data of length ${payloadLength(data)}`;

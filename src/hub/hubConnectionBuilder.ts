@@ -1,11 +1,11 @@
 import { HttpConnection } from "../connection/httpConnection.js";
 import type { IHttpConnectionOptions } from "../connection/options.js";
 import { InvalidArgumentError, InvalidStateError } from "../errors.js";
-import { createLogger, LogLevel, type ILogger } from "../logging.js";
+import { createLogger, type ILogger, type LogLevel } from "../logging.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import { JsonHubProtocol } from "../protocol/jsonHubProtocol.js";
 import type { HttpTransportType } from "../transports/transport.js";
-import { HubConnection } from "./hubConnection.js";
+import { HubConnection, type HubConnectionParts } from "./hubConnection.js";
 import { DefaultReconnectPolicy, type IRetryPolicy } from "./retryPolicy.js";
 
 /** Options of `withStatefulReconnect`. */
@@ -13,6 +13,13 @@ export interface IStatefulReconnectOptions {
   /** Bytes of unacknowledged messages kept for replay before sending waits. Default 100 000. */
   bufferSize: number;
 }
+
+/** Throws InvalidArgumentError when the argument `name` is missing (null, undefined or ""). */
+const required = (value: unknown, name: string): void => {
+  if (value == null || value === "") {
+    throw new InvalidArgumentError(`The '${name}' argument is required.`);
+  }
+};
 
 /**
  * Builds a {@link HubConnection}.
@@ -25,53 +32,48 @@ export interface IStatefulReconnectOptions {
  *   .build();
  */
 export class HubConnectionBuilder {
-  private url: string | undefined;
-  private options: IHttpConnectionOptions = {};
-  private logger: ILogger | undefined;
-  private protocol: IHubProtocol | undefined;
-  private reconnectPolicy: IRetryPolicy | undefined;
-  private serverTimeout: number | undefined;
-  private keepAliveInterval: number | undefined;
-  private statefulReconnect: IStatefulReconnectOptions | undefined;
+  private _url: string | undefined;
+  private _options: IHttpConnectionOptions = {};
+  /** What the builder methods set, named as HubConnection takes it; build() adds the connection and defaults. */
+  private readonly _parts: { -readonly [K in keyof HubConnectionParts]?: HubConnectionParts[K] } = {};
 
   /**
    * Sets where logs go: a level for the console logger, a level name ("debug",
    * "information", "warn", …), or your own logger. Default: console, Information.
-   * @throws Error for an unknown level name.
+   * @throws InvalidArgumentError without an argument, or for an unknown level name.
    */
   configureLogging(logging: LogLevel | string | ILogger): HubConnectionBuilder {
-    if (logging === null || logging === undefined) {
-      throw new InvalidArgumentError("configureLogging needs a LogLevel, a level name or an ILogger.");
-    }
-    this.logger = createLogger(logging);
+    required(logging, "logging");
+    this._parts.logger = createLogger(logging);
     return this;
   }
 
   /**
    * Sets the hub URL and, optionally, the allowed transports or connection options.
+   * Options given by several calls are merged.
    * @throws InvalidArgumentError for an empty URL.
    */
   withUrl(url: string): HubConnectionBuilder;
   withUrl(url: string, transportType: HttpTransportType): HubConnectionBuilder;
   withUrl(url: string, options: IHttpConnectionOptions): HubConnectionBuilder;
   withUrl(url: string, transportTypeOrOptions?: IHttpConnectionOptions | HttpTransportType): HubConnectionBuilder {
-    if (typeof url !== "string" || url === "") {
-      throw new InvalidArgumentError("withUrl needs a non-empty hub URL.");
-    }
-    this.url = url;
-    this.options =
-      typeof transportTypeOrOptions === "object" && transportTypeOrOptions !== null
-        ? { ...this.options, ...transportTypeOrOptions }
-        : { ...this.options, ...(transportTypeOrOptions !== undefined ? { transport: transportTypeOrOptions } : {}) };
+    required(url, "url");
+    this._url = url;
+    this._options = Object.assign(
+      {},
+      this._options,
+      typeof transportTypeOrOptions == "number" ? { transport: transportTypeOrOptions } : transportTypeOrOptions,
+    );
     return this;
   }
 
-  /** Sets the hub protocol. Default: JSON. */
+  /**
+   * Sets the hub protocol. Default: JSON.
+   * @throws InvalidArgumentError without a protocol.
+   */
   withHubProtocol(protocol: IHubProtocol): HubConnectionBuilder {
-    if (!protocol) {
-      throw new InvalidArgumentError("withHubProtocol needs a protocol.");
-    }
-    this.protocol = protocol;
+    required(protocol, "protocol");
+    this._parts.protocol = protocol;
     return this;
   }
 
@@ -84,28 +86,25 @@ export class HubConnectionBuilder {
   withAutomaticReconnect(retryDelays: number[]): HubConnectionBuilder;
   withAutomaticReconnect(reconnectPolicy: IRetryPolicy): HubConnectionBuilder;
   withAutomaticReconnect(retryDelaysOrReconnectPolicy?: number[] | IRetryPolicy): HubConnectionBuilder {
-    if (this.reconnectPolicy) {
+    if (this._parts.reconnectPolicy) {
       throw new InvalidStateError("A reconnect policy has already been set.");
     }
-    if (retryDelaysOrReconnectPolicy === undefined) {
-      this.reconnectPolicy = new DefaultReconnectPolicy();
-    } else if (Array.isArray(retryDelaysOrReconnectPolicy)) {
-      this.reconnectPolicy = new DefaultReconnectPolicy(retryDelaysOrReconnectPolicy);
-    } else {
-      this.reconnectPolicy = retryDelaysOrReconnectPolicy;
-    }
+    this._parts.reconnectPolicy =
+      !retryDelaysOrReconnectPolicy || Array.isArray(retryDelaysOrReconnectPolicy)
+        ? new DefaultReconnectPolicy(retryDelaysOrReconnectPolicy)
+        : retryDelaysOrReconnectPolicy;
     return this;
   }
 
   /** Milliseconds without a message from the server before the connection is considered lost. Default 30 000. */
   withServerTimeout(milliseconds: number): HubConnectionBuilder {
-    this.serverTimeout = milliseconds;
+    this._parts.serverTimeoutInMilliseconds = milliseconds;
     return this;
   }
 
   /** Milliseconds without sending before a Ping goes out. Default 15 000. */
   withKeepAliveInterval(milliseconds: number): HubConnectionBuilder {
-    this.keepAliveInterval = milliseconds;
+    this._parts.keepAliveIntervalInMilliseconds = milliseconds;
     return this;
   }
 
@@ -117,7 +116,7 @@ export class HubConnectionBuilder {
    * reconnect applies). Sending waits while `bufferSize` bytes (default 100 000) are unacknowledged.
    */
   withStatefulReconnect(options?: IStatefulReconnectOptions): HubConnectionBuilder {
-    this.statefulReconnect = { bufferSize: options?.bufferSize ?? 100_000 };
+    this._parts.statefulReconnectBufferSize = options && options.bufferSize !== undefined ? options.bufferSize : 100_000;
     return this;
   }
 
@@ -126,19 +125,17 @@ export class HubConnectionBuilder {
    * @throws InvalidStateError when `withUrl` was not called.
    */
   build(): HubConnection {
-    if (this.url === undefined) {
-      throw new InvalidStateError("HubConnectionBuilder.withUrl must be called before build().");
+    if (!this._url) {
+      throw new InvalidStateError("withUrl must be called before build().");
     }
-    const logger = this.logger ?? (this.options.logger !== undefined ? createLogger(this.options.logger) : createLogger(undefined));
-    const connection = new HttpConnection(this.url, { ...this.options, logger, ...(this.statefulReconnect ? { _useStatefulReconnect: true } : {}) });
-    return new HubConnection({
-      connection,
-      logger,
-      protocol: this.protocol ?? new JsonHubProtocol(),
-      reconnectPolicy: this.reconnectPolicy,
-      serverTimeoutInMilliseconds: this.serverTimeout,
-      keepAliveIntervalInMilliseconds: this.keepAliveInterval,
-      statefulReconnectBufferSize: this.statefulReconnect?.bufferSize,
-    });
+    // configureLogging wins over the withUrl option; the default is the console at Information.
+    const logger = this._parts.logger || createLogger(this._options.logger);
+    const useStatefulReconnect = this._parts.statefulReconnectBufferSize !== undefined;
+    return new HubConnection(
+      Object.assign({ protocol: new JsonHubProtocol() }, this._parts, {
+        connection: new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: useStatefulReconnect })),
+        logger,
+      }),
+    );
   }
 }

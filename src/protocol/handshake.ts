@@ -1,5 +1,6 @@
 import { ProtocolError } from "../errors.js";
-import { RECORD_SEPARATOR, writeRecord } from "./textFraming.js";
+import { payloadLength } from "./payload.js";
+import { parseRecord, RECORD_SEPARATOR } from "./textFraming.js";
 
 /** The first message a client sends: which hub protocol it speaks. */
 export interface HandshakeRequest {
@@ -7,7 +8,10 @@ export interface HandshakeRequest {
   readonly version: number;
 }
 
-/** The server's answer: an `error` means the handshake was refused. */
+/**
+ * The server's answer, as parsed (unknown fields included): an `error` means the
+ * handshake was refused.
+ */
 export interface HandshakeResponse {
   readonly error?: string;
   readonly minorVersion?: number;
@@ -20,12 +24,8 @@ export interface ParsedHandshake {
   readonly remaining: string | ArrayBuffer | undefined;
 }
 
-const RECORD_SEPARATOR_CODE = 0x1e;
-
 /** Encodes the handshake request. Always JSON text, whatever the hub protocol. */
-export function writeHandshakeRequest(request: HandshakeRequest): string {
-  return writeRecord(JSON.stringify({ protocol: request.protocol, version: request.version }));
-}
+export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): string => JSON.stringify({ protocol, version }) + RECORD_SEPARATOR;
 
 /**
  * Reads the handshake response at the start of `buffer`.
@@ -33,41 +33,16 @@ export function writeHandshakeRequest(request: HandshakeRequest): string {
  * @throws ProtocolError when the response is not a handshake response.
  */
 export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHandshake | undefined {
-  let text: string;
-  let remaining: string | ArrayBuffer | undefined;
-  if (typeof buffer === "string") {
-    const end = buffer.indexOf(RECORD_SEPARATOR);
-    if (end < 0) {
-      return undefined;
-    }
-    text = buffer.slice(0, end);
-    remaining = end + 1 < buffer.length ? buffer.slice(end + 1) : undefined;
-  } else {
-    const bytes = new Uint8Array(buffer);
-    const end = bytes.indexOf(RECORD_SEPARATOR_CODE);
-    if (end < 0) {
-      return undefined;
-    }
-    text = new TextDecoder().decode(bytes.subarray(0, end));
-    remaining = end + 1 < bytes.byteLength ? bytes.slice(end + 1).buffer : undefined;
+  // The response is JSON text even before binary hub messages, so look for the separator's byte.
+  const end = typeof buffer == "string" ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
+  if (end < 0) {
+    return undefined;
   }
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ProtocolError(`The handshake response is not valid JSON: ${JSON.stringify(text.slice(0, 100))}.`, { cause: error });
+  const head = buffer.slice(0, end);
+  const remaining = buffer.slice(end + 1);
+  const response = parseRecord(typeof head == "string" ? head : new TextDecoder().decode(head), "The handshake response");
+  if ("type" in response) {
+    throw new ProtocolError("Expected a handshake response, got a hub message");
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || "type" in parsed) {
-    throw new ProtocolError(`Expected a handshake response from the server, got ${JSON.stringify(text.slice(0, 100))}.`);
-  }
-  const fields = parsed as Record<string, unknown>;
-  const response: { error?: string; minorVersion?: number } = {};
-  if (fields["error"] !== undefined && fields["error"] !== null) {
-    response.error = String(fields["error"]);
-  }
-  if (typeof fields["minorVersion"] === "number") {
-    response.minorVersion = fields["minorVersion"];
-  }
-  return { response, remaining };
+  return { response, remaining: payloadLength(remaining) ? remaining : undefined };
 }

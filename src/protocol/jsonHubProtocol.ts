@@ -2,13 +2,19 @@ import { ProtocolError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "./hubProtocol.js";
 import { MessageType, type HubMessage } from "./messages.js";
-import { RECORD_SEPARATOR, splitRecords, writeRecord } from "./textFraming.js";
-
-type Fields = Record<string, unknown>;
+import { parseRecord, quote, RECORD_SEPARATOR } from "./textFraming.js";
 
 /**
- * The JSON hub protocol ("json", version 1): one JSON object per message,
- * each followed by the record separator 0x1E. Pure and synchronous.
+ * What a field holds, in the words of the error messages: "a string", "a number", "an array",
+ * "an object of strings", … Arrays and objects whose values are all strings get " of strings".
+ */
+const kindOf = (value: unknown): string =>
+  (Array.isArray(value) ? "an array" : value && typeof value == "object" ? "an object" : "a " + typeof value) +
+  (value && typeof value == "object" && Object.values(value).every((item) => typeof item == "string") ? " of strings" : "");
+
+/**
+ * The JSON hub protocol ("json"): one JSON object per message, each followed by
+ * the record separator 0x1E. Pure and synchronous.
  */
 export class JsonHubProtocol implements IHubProtocol {
   /** {@inheritDoc IHubProtocol.name} */
@@ -21,130 +27,67 @@ export class JsonHubProtocol implements IHubProtocol {
   /**
    * Parses every message in a text payload. Unknown message types are skipped;
    * unknown fields are kept but ignored.
-   * @throws ProtocolError for binary input, bad JSON, or a message missing a required field.
+   * @throws ProtocolError for binary input, an incomplete payload, bad JSON, or a message missing a required field.
    */
   parseMessages(input: string | ArrayBuffer, _logger?: ILogger): HubMessage[] {
-    if (typeof input !== "string") {
-      throw new ProtocolError("The JSON hub protocol expects text, but received binary data.");
+    if (typeof input != "string") {
+      throw new ProtocolError("The JSON hub protocol got binary data");
     }
-    const messages: HubMessage[] = [];
-    for (const record of splitRecords(input)) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(record);
-      } catch (error) {
-        throw new ProtocolError(`A hub message is not valid JSON: ${JSON.stringify(record.slice(0, 100))}.`, { cause: error });
-      }
-      const message = validateMessage(parsed);
-      if (message) {
-        messages.push(message);
-      }
+    const records = input.split(RECORD_SEPARATOR);
+    // A complete payload ends with the separator, so the last piece is empty.
+    if (records.pop()) {
+      throw new ProtocolError(`Incomplete message: no record separator 0x1E after ${quote(input.slice(-20))}`);
     }
-    return messages;
+    return records.map(parseMessage).filter((message): message is HubMessage => !!message);
   }
 
   /** Everything up to the last record separator is complete. */
   completeLength(input: string | ArrayBuffer): number {
-    return typeof input === "string" ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
+    return typeof input == "string" ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
   }
 
   /** Encodes one message as JSON followed by the record separator. */
   writeMessage(message: HubMessage): string {
-    return writeRecord(JSON.stringify(message));
+    return JSON.stringify(message) + RECORD_SEPARATOR;
   }
 }
 
-/** Checks the fields a message type requires; returns undefined for unknown types. */
-function validateMessage(parsed: unknown): HubMessage | undefined {
-  if (!isObject(parsed)) {
-    throw new ProtocolError(`A hub message must be a JSON object, got ${describe(parsed)}.`);
+/** Parses one record and checks the fields its type requires; undefined for unknown types. */
+function parseMessage(record: string): HubMessage | undefined {
+  const message = parseRecord(record, "A hub message");
+  const type = message["type"] as MessageType;
+  /** Throws unless the field `key` holds what `expected` says (or, if `optional`, null or nothing). */
+  const check = (key: string, expected: string, optional?: boolean) => {
+    const value = message[key];
+    if (!(optional && value == null) && !kindOf(value).startsWith(expected)) {
+      throw new ProtocolError(`Invalid ${MessageType[type] || "hub"} message: '${key}' must be ${expected}, got ${quote(value)}`);
+    }
+  };
+  check("type", "a number");
+  if (!MessageType[type]) {
+    return undefined;
   }
-  const type = parsed["type"];
-  if (typeof type !== "number") {
-    throw new ProtocolError(`A hub message has no numeric 'type' field (got ${describe(type)}).`);
-  }
-  const name = MessageType[type];
-  switch (type) {
-    case MessageType.Invocation:
-    case MessageType.StreamInvocation:
-      if (type === MessageType.StreamInvocation) {
-        requireString(parsed, "invocationId", name);
-      } else {
-        optionalString(parsed, "invocationId", name);
+
+  if (type < MessageType.Ping) {
+    // Invocation, StreamItem, Completion, StreamInvocation, CancelInvocation: only an Invocation may lack an id.
+    check("invocationId", "a string", type == MessageType.Invocation);
+    if (type == MessageType.Invocation || type == MessageType.StreamInvocation) {
+      check("target", "a string");
+      check("arguments", "an array");
+      check("streamIds", "an array of strings", true);
+    }
+    if (type == MessageType.Completion && message["error"] !== undefined) {
+      check("error", "a string");
+      if (message["result"] !== undefined) {
+        throw new ProtocolError(`Invalid Completion message: both 'result' and 'error'`);
       }
-      requireString(parsed, "target", name);
-      if (!Array.isArray(parsed["arguments"])) {
-        throw invalid(name, "arguments", "an array", parsed["arguments"]);
-      }
-      if (parsed["streamIds"] !== undefined && !isStringArray(parsed["streamIds"])) {
-        throw invalid(name, "streamIds", "an array of strings", parsed["streamIds"]);
-      }
-      break;
-    case MessageType.StreamItem:
-    case MessageType.CancelInvocation:
-      requireString(parsed, "invocationId", name);
-      break;
-    case MessageType.Completion:
-      requireString(parsed, "invocationId", name);
-      if (parsed["error"] !== undefined) {
-        requireString(parsed, "error", name);
-        if (parsed["result"] !== undefined) {
-          throw new ProtocolError(`A Completion message for invocation '${String(parsed["invocationId"])}' has both 'result' and 'error'.`);
-        }
-      }
-      break;
-    case MessageType.Ping:
-      return parsed as unknown as HubMessage;
-    case MessageType.Close:
-      optionalString(parsed, "error", name);
-      if (parsed["allowReconnect"] !== undefined && typeof parsed["allowReconnect"] !== "boolean") {
-        throw invalid(name, "allowReconnect", "a boolean", parsed["allowReconnect"]);
-      }
-      return parsed as unknown as HubMessage;
-    case MessageType.Ack:
-    case MessageType.Sequence:
-      if (typeof parsed["sequenceId"] !== "number") {
-        throw invalid(name, "sequenceId", "a number", parsed["sequenceId"]);
-      }
-      return parsed as unknown as HubMessage;
-    default:
-      return undefined;
+    }
+    check("headers", "an object of strings", true);
+  } else if (type == MessageType.Close) {
+    check("error", "a string", true);
+    check("allowReconnect", "a boolean", true);
+  } else if (type > MessageType.Close) {
+    check("sequenceId", "a number");
   }
-  const headers = parsed["headers"];
-  if (headers !== undefined && (!isObject(headers) || !Object.values(headers).every((v) => typeof v === "string"))) {
-    throw invalid(name, "headers", "an object of strings", headers);
-  }
-  return parsed as unknown as HubMessage;
-}
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStringArray(value: unknown): boolean {
-  return Array.isArray(value) && value.every((v) => typeof v === "string");
-}
-
-function requireString(fields: Fields, key: string, messageName: string | undefined): void {
-  if (typeof fields[key] !== "string") {
-    throw invalid(messageName, key, "a string", fields[key]);
-  }
-}
-
-function optionalString(fields: Fields, key: string, messageName: string | undefined): void {
-  if (fields[key] !== undefined && fields[key] !== null && typeof fields[key] !== "string") {
-    throw invalid(messageName, key, "a string", fields[key]);
-  }
-}
-
-function invalid(messageName: string | undefined, key: string, expected: string, actual: unknown): ProtocolError {
-  return new ProtocolError(`Invalid ${messageName} message: '${key}' must be ${expected}, got ${describe(actual)}.`);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) {
-    return "nothing";
-  }
-  const text = JSON.stringify(value);
-  return text.length > 60 ? text.slice(0, 60) + "…" : text;
+  return message as unknown as HubMessage;
 }

@@ -3,25 +3,22 @@ import { ProtocolError } from "../errors.js";
 /** Ends every text-framed message: ASCII record separator 0x1E. */
 export const RECORD_SEPARATOR = "\x1e";
 
-/** Frames one text message. */
-export function writeRecord(text: string): string {
-  return text + RECORD_SEPARATOR;
-}
+/** Quotes a value for an error message: its JSON, cut to 60 characters. */
+export const quote = (value: unknown): string => String(JSON.stringify(value)).slice(0, 60);
 
 /**
- * Splits a payload into its records.
- * @throws ProtocolError when the payload does not end with a record separator.
+ * Parses one record (without its separator) as a JSON object; `what` names it in errors.
+ * @throws ProtocolError for bad JSON (with the parser's error as `cause`) or JSON that is not an object.
  */
-export function splitRecords(payload: string): string[] {
-  if (payload.length === 0) {
-    return [];
+export function parseRecord(record: string, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(record);
+  } catch (cause) {
+    throw new ProtocolError(`${what} is not valid JSON: ${quote(record)}`, { cause });
   }
-  if (payload[payload.length - 1] !== RECORD_SEPARATOR) {
-    throw new ProtocolError(
-      `Message is incomplete: a text payload must end with the record separator 0x1E (got ${payload.length} characters ending in ${JSON.stringify(payload.slice(-20))}).`,
-    );
+  if (!parsed || typeof parsed != "object" || Array.isArray(parsed)) {
+    throw new ProtocolError(`${what} must be a JSON object, got ${quote(record)}`);
   }
-  const records = payload.split(RECORD_SEPARATOR);
-  records.pop();
-  return records;
+  return parsed as Record<string, unknown>;
 }

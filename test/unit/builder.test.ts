@@ -59,6 +59,26 @@ describe("HubConnectionBuilder.build", () => {
 describe("HubConnectionBuilder.withUrl", () => {
   it("rejects an empty URL with InvalidArgumentError", () => {
     expect(() => new HubConnectionBuilder().withUrl("")).toThrow(InvalidArgumentError);
+    expect(() => new HubConnectionBuilder().withUrl("")).toThrow("The 'url' argument is required.");
+  });
+
+  it("merges the options of several calls, and a later transport type replaces an earlier one", async () => {
+    const negotiate = negotiateHandler(HUB, () => negotiateV1("id", ["WebSockets"]));
+    server.use(negotiate.handler);
+    const hub = new HubConnectionBuilder()
+      .withUrl(HUB, { headers: { "X-First": "1" }, transport: HttpTransportType.WebSockets })
+      .withUrl(HUB, HttpTransportType.LongPolling)
+      .configureLogging(LogLevel.None)
+      .build();
+    const error = await hub.start().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NoTransportError);
+    expect((await negotiate.requests.next()).headers.get("X-First")).toBe("1");
+  });
+
+  it("does not change the options object it was given", () => {
+    const options = { headers: { a: "b" } };
+    new HubConnectionBuilder().withUrl(HUB, options).withUrl(HUB, HttpTransportType.LongPolling).configureLogging(LogLevel.None).build();
+    expect(options).toEqual({ headers: { a: "b" } });
   });
 
   it("rejects a URL that is not http(s) or ws(s) when building", () => {
@@ -129,6 +149,15 @@ describe("HubConnectionBuilder.configureLogging", () => {
     await startOverFakeSocket(hub, WebSocket);
     await hub.stop();
     expect(info.mock.calls.some((c) => String(c[0]).includes("HubConnection connected."))).toBe(infoShown);
+  });
+
+  it("throws InvalidArgumentError without a logging argument", () => {
+    expect(() => new HubConnectionBuilder().configureLogging(undefined as unknown as LogLevel)).toThrow("The 'logging' argument is required.");
+    expect(() => new HubConnectionBuilder().configureLogging(null as unknown as LogLevel)).toThrow(InvalidArgumentError);
+  });
+
+  it("accepts LogLevel.Trace, which is 0 (falsy)", () => {
+    expect(() => new HubConnectionBuilder().configureLogging(LogLevel.Trace)).not.toThrow();
   });
 
   it("throws for an unknown level name", () => {
@@ -228,5 +257,25 @@ describe("HubConnectionBuilder.withHubProtocol", () => {
 
   it("throws InvalidArgumentError without a protocol", () => {
     expect(() => new HubConnectionBuilder().withHubProtocol(undefined as unknown as JsonHubProtocol)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("HubConnectionBuilder.withStatefulReconnect", () => {
+  /** Starts a hub over LongPolling-less negotiation and returns the negotiate request's URL. */
+  async function negotiateUrl(configure: (builder: HubConnectionBuilder) => HubConnectionBuilder): Promise<URL> {
+    const negotiate = negotiateHandler(HUB, () => negotiateV1("id", ["WebSockets"]));
+    server.use(negotiate.handler);
+    const hub = configure(new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(LogLevel.None)).build();
+    await hub.start().catch(() => undefined);
+    return (await negotiate.requests.next()).url;
+  }
+
+  it("asks the server for stateful reconnect in negotiate", async () => {
+    expect((await negotiateUrl((b) => b.withStatefulReconnect())).searchParams.get("useStatefulReconnect")).toBe("true");
+    expect((await negotiateUrl((b) => b.withStatefulReconnect({ bufferSize: 10 }))).searchParams.get("useStatefulReconnect")).toBe("true");
+  });
+
+  it("is off by default", async () => {
+    expect((await negotiateUrl((b) => b)).searchParams.get("useStatefulReconnect")).toBeNull();
   });
 });

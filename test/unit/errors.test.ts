@@ -118,6 +118,17 @@ describe("error context", () => {
     expect(new HubError("boom", "SendMessage").methodName).toBe("SendMessage");
   });
 
+  it("can be subclassed by applications, keeping the parent's name, code and fields", () => {
+    class RetryableHttpError extends HttpError {
+      readonly retryable = true;
+    }
+    const error = new RetryableHttpError("GET /x failed", 503, { cause });
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toBeInstanceOf(HubwireError);
+    expect([error.name, error.code, error.statusCode, error.retryable, error.message]).toEqual(["HttpError", "http_error", 503, true, "GET /x failed"]);
+    expect((error as Error & { cause?: unknown }).cause).toBe(cause);
+  });
+
   it("subclasses can be told apart by instanceof", () => {
     const error: Error = new TimeoutError();
     expect(error instanceof AbortError).toBe(false);

@@ -36,8 +36,9 @@ describe("handshake response", () => {
     );
   });
 
-  it("reads minorVersion and ignores unknown fields", () => {
-    expect(parseHandshakeResponse(`{"minorVersion":1,"future":true}${RS}`)?.response).toEqual({ minorVersion: 1 });
+  it("reads minorVersion, and an unknown field is no error", () => {
+    expect(parseHandshakeResponse(`{"minorVersion":1,"future":true}${RS}`)?.response).toMatchObject({ minorVersion: 1 });
+    expect(parseHandshakeResponse(`{"future":true}${RS}`)?.response.error).toBeUndefined();
   });
 
   it("returns the hub messages that follow the response in the same string payload", () => {

@@ -158,6 +158,17 @@ describe("JsonHubProtocol framing", () => {
     expect(ping?.type).toBe(MessageType.Ping);
   });
 
+  it("accepts null where a field is optional, as the official client does", () => {
+    const payload =
+      `{"type":1,"invocationId":null,"target":"T","arguments":[],"streamIds":null,"headers":null}${RS}` +
+      `{"type":7,"error":null,"allowReconnect":null}${RS}`;
+    expect(protocol.parseMessages(payload).map((m) => m.type)).toEqual([MessageType.Invocation, MessageType.Close]);
+  });
+
+  it("rejects a null error in a Completion, which would read as a failure", () => {
+    expect(() => protocol.parseMessages(`{"type":3,"invocationId":"1","error":null}${RS}`)).toThrow(/Completion.*'error' must be a string, got null/);
+  });
+
   it("accepts insignificant whitespace, including newlines, inside a message", () => {
     expect(protocol.parseMessages(`{ "type" : 1,\n "target": "T",\r\n "arguments": [ 1 ] }${RS}`)).toEqual([
       { type: MessageType.Invocation, target: "T", arguments: [1] },
