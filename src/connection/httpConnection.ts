@@ -195,10 +195,6 @@ export class HttpConnection implements Connection {
     }
     const formatName = TransferFormat[format];
     const failures: Error[] = [];
-    const fail = (failure: Error, level: LogLevel) => {
-      failures.push(failure);
-      this._logger.log(level, failure.message);
-    };
     let tokenUsed = false;
     for (const { transport, transferFormats } of answer.availableTransports || []) {
       const name = transport as TransportName;
@@ -207,21 +203,22 @@ export class HttpConnection implements Connection {
       if (!(flag > 0)) {
         continue;
       }
-      if (requested && !(requested & flag)) {
-        fail(new TransportError(name, `${name} is disabled by the client.`), LogLevel.Debug);
-        continue;
-      }
-      if (transferFormats.indexOf(formatName) < 0) {
-        const hint = flag == 2 ? " (Server-Sent Events carry text only: MessagePack needs WebSockets or Long Polling)" : "";
-        fail(new TransportError(name, `${name} does not support ${formatName}${hint}.`), LogLevel.Debug);
-        continue;
-      }
-      if (tokenUsed) {
+      const refusal =
+        requested && !(requested & flag)
+          ? "is disabled by the client"
+          : transferFormats.indexOf(formatName) < 0
+            ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events carry text only, not MessagePack)" : ""}`
+            : "";
+      if (!refusal && tokenUsed) {
         // A connection token is single-use: the failed attempt spent it.
         answer = await this._negotiate(answer.url!, signal);
       }
-      tokenUsed = true;
       try {
+        // A refused transport is recorded like one that failed to start.
+        if (refusal) {
+          throw new TransportError(name, `${name} ${refusal}.`);
+        }
+        tokenUsed = true;
         return await this._connect(
           new (flag == 1 ? WebSocketTransport : flag == 2 ? ServerSentEventsTransport : LongPollingTransport)(this._transportOptions),
           format,
@@ -232,8 +229,9 @@ export class HttpConnection implements Connection {
         if (error instanceof AbortError) {
           throw error;
         }
-        const message = `${name} failed to start: ${(error as Error).message}`;
-        fail(error instanceof TransportError ? error : new TransportError(name, message, { cause: error }), LogLevel.Warning);
+        const failure = error instanceof TransportError ? error : new TransportError(name, `${name} failed to start: ${(error as Error).message}`, { cause: error });
+        failures.push(failure);
+        this._logger.log(refusal ? LogLevel.Debug : LogLevel.Warning, failure.message);
       }
     }
     throw new NoTransportError(
@@ -319,7 +317,7 @@ export class HttpConnection implements Connection {
   private async _resume(transport: ITransport, url: string, format: TransferFormat, error: Error): Promise<void> {
     const features = this.features;
     const log = (message: string) => this._logger.log(LogLevel.Information, message);
-    log(`WebSocket dropped (${error.message}); resuming the connection.`);
+    log(`WebSocket dropped (${error.message}); resuming.`);
     features.disconnected && features.disconnected();
     try {
       await transport.connect(url, format);
@@ -330,7 +328,7 @@ export class HttpConnection implements Connection {
       await (features.resend && features.resend());
       log("Connection resumed.");
     } catch (resumeError) {
-      log(`Resuming failed: ${(resumeError as Error).message}`);
+      log(`Resume failed: ${(resumeError as Error).message}`);
       this._closed(transport, error);
     }
   }
