@@ -61,11 +61,11 @@ export class HttpConnection implements Connection {
   private _token: string | undefined;
   /** A token a negotiate redirect handed out: it stands in for the factory until the next start(). */
   private _redirectToken: string | undefined;
-  /** HTTP transports: the payloads that go in the next POST, and that POST's outcome. */
+  /** HTTP transports: the POST in flight (settled either way), while there is one. */
+  private _posting: Promise<void> | undefined;
+  /** The payloads waiting for it to go together in the next POST, and that POST's outcome. */
   private _batch: Payload[] | undefined;
   private _batchSent: Promise<void> | undefined;
-  /** The last POST, settled either way: the next one waits for it, so POSTs can't overtake. */
-  private _lastPost: Promise<void> = Promise.resolve();
   private readonly _options: IHttpConnectionOptions;
   private readonly _logger: ILogger;
   private readonly _transportOptions: TransportOptions;
@@ -82,20 +82,18 @@ export class HttpConnection implements Connection {
     this._transportOptions = {
       // Every request gets the connection's headers and bearer token; a 401 asks the factory once more.
       httpClient: new (class extends HttpClient {
-        override async send(request: HttpRequest): Promise<HttpResponse> {
+        override async send(request: HttpRequest, retry = true): Promise<HttpResponse> {
           const token = connection._token;
-          const send = (bearer: string | undefined) =>
-            inner.send(
+          try {
+            return await inner.send(
               Object.assign({}, request, {
-                headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, request.headers, bearer && { Authorization: `Bearer ${bearer}` }),
+                headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, request.headers, token && { Authorization: `Bearer ${token}` }),
               }),
             );
-          try {
-            return await send(token);
           } catch (error) {
             // A redirect's token is fixed: asking again only makes sense of the user's factory.
-            if (error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !connection._redirectToken && (await connection._refreshToken()) != token) {
-              return send(connection._token);
+            if (retry && error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !connection._redirectToken && (await connection._refreshToken()) != token) {
+              return this.send(request, false);
             }
             throw error;
           }
@@ -139,16 +137,31 @@ export class HttpConnection implements Connection {
       return transport.send(data);
     }
     // Other transports POST each send, and POSTs in flight together may arrive out of order:
-    // one POST at a time, carrying everything queued while the previous one was in flight.
-    if (!this._batch) {
-      const parts: Payload[] = (this._batch = []);
-      this._lastPost = (this._batchSent = this._lastPost.then(() => {
+    // one POST at a time, the first at once (a Close sent just before stop() must go out),
+    // and whatever is queued meanwhile together in the next.
+    if (this._batch) {
+      this._batch.push(data);
+    } else if (this._posting) {
+      const parts: Payload[] = (this._batch = [data]);
+      this._batchSent = this._posting.then(() => {
         this._batch = undefined;
-        return transport.send(concat(parts));
-      })).catch(noop);
+        return this._post(transport, concat(parts));
+      });
+    } else {
+      return this._post(transport, data);
     }
-    this._batch.push(data);
     return this._batchSent;
+  }
+
+  /** Sends one POST; until it settles, sends wait in `_batch`. */
+  private _post(transport: ITransport, data: Payload): Promise<void> {
+    const sent = transport.send(data);
+    const posting = (this._posting = sent.catch(noop).then(() => {
+      if (this._posting == posting) {
+        this._posting = undefined;
+      }
+    }));
+    return sent;
   }
 
   async stop(error?: Error): Promise<void> {
@@ -300,13 +313,15 @@ export class HttpConnection implements Connection {
       await transport.stop().catch(noop);
       throw new AbortError("The connection was stopped while connecting.");
     }
+    const features = this.features;
     this._state = CONNECTED;
-    this._batch = undefined;
+    // A POST of an earlier transport, still held by the server, must not hold up this one's.
+    this._posting = this._batch = undefined;
     this.connectionId = answer && answer.connectionId;
-    this.features.inherentKeepAlive = !!(transport as Partial<Transport>).inherentKeepAlive;
-    this.features.reconnect = !!(answer && answer.useStatefulReconnect) && transport instanceof WebSocketTransport;
+    features.inherentKeepAlive = !!(transport as Partial<Transport>).inherentKeepAlive;
+    features.reconnect = !!(answer && answer.useStatefulReconnect) && transport instanceof WebSocketTransport;
     transport.onclose = (error) =>
-      error && this.features.reconnect && this._state == CONNECTED ? void this._resume(transport, url, format, error) : this._closed(transport, error);
+      error && features.reconnect && this._state == CONNECTED ? void this._resume(transport, url, format, error) : this._closed(transport, error);
   }
 
   /**

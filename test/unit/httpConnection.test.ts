@@ -44,6 +44,24 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const bytes = (...values: number[]) => new Uint8Array(values).buffer;
 
 describe("sends over transports other than WebSockets", () => {
+  it("hands the first send to the transport at once, so a send just before stop() still goes out", async () => {
+    const { connection, transport } = await heldConnection();
+    void connection.send("last words");
+    const stopped = connection.stop();
+    expect(transport.sends.map((s) => s.data)).toEqual(["last words"]);
+    await stopped;
+  });
+
+  it("does not hold a new transport's sends behind a POST of the previous one", async () => {
+    const { connection, transport } = await heldConnection();
+    void connection.send("held by the server");
+    await connection.stop();
+    await connection.start(TransferFormat.Binary);
+    void connection.send("after the restart");
+    expect(transport.sends.map((s) => s.data)).toEqual(["held by the server", "after the restart"]);
+    await connection.stop();
+  });
+
   it("joins binary payloads queued during a send into one ArrayBuffer, bytes end to end", async () => {
     const { connection, transport } = await heldConnection();
     const first = settle(connection.send(bytes(1, 2)));
