@@ -304,15 +304,19 @@ export class HttpConnection implements Connection {
   /** Connects `transport` (to the negotiated connection, or straight to the hub URL) and moves to CONNECTED. */
   private async _connect(transport: ITransport, format: TransferFormat, signal: AbortSignal, answer?: NegotiateAnswer): Promise<void> {
     const url = answer ? appendQuery(answer.url!, "id", answer.connectionToken!) : this.baseUrl;
+    // stop() may have been called meanwhile, and a custom HTTP client or transport may have ignored it.
+    const stopIfAborted = async () => {
+      if (signal.aborted) {
+        await transport.stop().catch(noop);
+        throw new AbortError("The connection was stopped while connecting.");
+      }
+    };
+    await stopIfAborted();
     transport.onreceive = (data) => this.onreceive && this.onreceive(data);
     transport.onclose = null;
     this._transport = transport;
     await transport.connect(url, format);
-    if (signal.aborted) {
-      // stop() was called meanwhile (a custom transport may have ignored it).
-      await transport.stop().catch(noop);
-      throw new AbortError("The connection was stopped while connecting.");
-    }
+    await stopIfAborted();
     const features = this.features;
     this._state = CONNECTED;
     // A POST of an earlier transport, still held by the server, must not hold up this one's.

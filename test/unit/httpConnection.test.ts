@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpConnection } from "../../src/connection/httpConnection.js";
 import { AbortError, InvalidArgumentError, NegotiateError, TransportError } from "../../src/errors.js";
+import { HttpClient, HttpResponse as ClientResponse, type HttpRequest } from "../../src/http/httpClient.js";
 import { TransferFormat } from "../../src/protocol/hubProtocol.js";
 import { HttpTransportType, type ITransport } from "../../src/transports/transport.js";
 import { createFakeWebSocketClass } from "./support/fakeWebSocket.js";
@@ -209,5 +210,25 @@ describe("stop() during fallback", () => {
     held.resolve(HttpResponse.json(negotiateV1("id-2", ["LongPolling"])));
     expect(await started).toBeInstanceOf(AbortError);
     expect(negotiates).toBe(2);
+  });
+
+  it("opens no transport when stopped during a negotiate whose HTTP client ignores the abort signal", async () => {
+    const answer = deferred<ClientResponse>();
+    const arrived = deferred();
+    class DeafHttpClient extends HttpClient {
+      override send(_request: HttpRequest): Promise<ClientResponse> {
+        arrived.resolve();
+        return answer.promise;
+      }
+    }
+    const WebSocket = createFakeWebSocketClass("open");
+    const connection = new HttpConnection(HUB, { WebSocket, httpClient: new DeafHttpClient() });
+    const started = connection.start(TransferFormat.Text).then(() => undefined, (e: unknown) => e);
+    await arrived.promise;
+    const stopped = connection.stop();
+    answer.resolve(new ClientResponse(200, "OK", JSON.stringify(negotiateV1("id", ["WebSockets"]))));
+    await stopped;
+    expect(await started).toBeInstanceOf(AbortError);
+    expect(WebSocket.created.all).toHaveLength(0);
   });
 });
