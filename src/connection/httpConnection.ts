@@ -115,17 +115,14 @@ export class HttpConnection implements Connection {
     };
   }
 
-  async start(transferFormat: TransferFormat): Promise<void> {
+  start(transferFormat: TransferFormat): Promise<void> {
     this._state = CONNECTING;
     this._stopError = this._redirectToken = undefined;
-    const abort = (this._abort = new AbortController());
-    try {
-      // _connect() moves to CONNECTED once a transport is up.
-      await (this._starting = this._startTransport(transferFormat, abort.signal));
-    } catch (error) {
+    // _connect() moves to CONNECTED once a transport is up.
+    return (this._starting = this._startTransport(transferFormat, (this._abort = new AbortController()).signal).catch((error) => {
       this._state = DISCONNECTED;
       throw error;
-    }
+    }));
   }
 
   async send(data: Payload): Promise<void> {
