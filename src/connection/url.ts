@@ -2,9 +2,7 @@ import { InvalidArgumentError } from "../errors.js";
 
 /** Adds `key=value` to a URL's query string, keeping what is there (and any #fragment last). */
 export function appendQuery(url: string, key: string, value: string): string {
-  const hash = (url + "#").indexOf("#");
-  const base = url.slice(0, hash);
-  return `${base + (base.includes("?") ? "&" : "?") + key}=${encodeURIComponent(value) + url.slice(hash)}`;
+  return url.replace(/^[^#]*/, (base) => `${base + (base.includes("?") ? "&" : "?") + key}=${encodeURIComponent(value)}`);
 }
 
 /** `{hub}/negotiate?…&negotiateVersion=1`, keeping the hub URL's own query string. */
