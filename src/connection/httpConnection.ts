@@ -1,235 +1,328 @@
 import { platform } from "#platform";
-import { AbortError, InvalidArgumentError, InvalidStateError, NoTransportError, TransportError, type TransportName } from "../errors.js";
+import { AbortError, HttpError, InvalidArgumentError, InvalidStateError, NegotiateError, NoTransportError, TransportError, type TransportName } from "../errors.js";
 import { DefaultHttpClient } from "../http/defaultHttpClient.js";
+import { HttpClient, type HttpRequest, type HttpResponse } from "../http/httpClient.js";
 import { createLogger, LogLevel, redactUrl, type ILogger } from "../logging.js";
-import type { TransferFormat } from "../protocol/hubProtocol.js";
+import { TransferFormat } from "../protocol/hubProtocol.js";
 import { LongPollingTransport } from "../transports/longPollingTransport.js";
 import { ServerSentEventsTransport } from "../transports/serverSentEventsTransport.js";
 import { HttpTransportType, type ITransport, type Transport, type TransportOptions } from "../transports/transport.js";
 import { WebSocketTransport } from "../transports/webSocketTransport.js";
-import { AccessTokenSource } from "./accessToken.js";
 import type { Connection, ConnectionFeatures } from "./connection.js";
-import { ConnectionHttpClient } from "./connectionHttpClient.js";
-import { SendQueue } from "./sendQueue.js";
-import { negotiate, type Negotiation } from "./negotiate.js";
-import { DEFAULT_HTTP_TIMEOUT_MS, type IHttpConnectionOptions } from "./options.js";
-import { describeTransports, isTransportName, whyTransportUnusable } from "./transportSelection.js";
-import { appendQuery, resolveHubUrl } from "./url.js";
+import type { IHttpConnectionOptions } from "./options.js";
+import { appendQuery, negotiateUrl, resolveHubUrl } from "./url.js";
 
-type Phase = "Disconnected" | "Connecting" | "Connected" | "Disconnecting";
+// The connection's one state. Ordered so that "stop() has nothing to do" is `state < CONNECTING`.
+const DISCONNECTED = 0;
+const DISCONNECTING = 1;
+const CONNECTING = 2;
+const CONNECTED = 3;
 
-const TRANSPORTS: Record<TransportName, new (options: TransportOptions) => Transport> = {
-  WebSockets: WebSocketTransport,
-  ServerSentEvents: ServerSentEventsTransport,
-  LongPolling: LongPollingTransport,
-};
+type Payload = string | ArrayBuffer;
 
 /**
- * One connection to a hub endpoint: negotiates, picks a transport (falling
- * back in the server's order), and moves payloads. Knows nothing of hub messages.
+ * A negotiate answer as the server sends it: v1 or v0, a redirect, a refusal or a legacy
+ * ASP.NET SignalR server's. Once read, `url` is where the connection goes and
+ * `connectionToken` is set for v0 too.
+ */
+interface NegotiateAnswer {
+  url?: string;
+  accessToken?: string;
+  error?: string;
+  ProtocolVersion?: string;
+  connectionId?: string;
+  connectionToken?: string;
+  negotiateVersion?: number;
+  availableTransports?: { transport: string; transferFormats: string[] }[];
+  useStatefulReconnect?: boolean;
+}
+
+const noop = () => {};
+
+/**
+ * One connection to a hub endpoint: negotiates (following redirects), picks a transport
+ * (falling back in the server's order), and moves payloads. Knows nothing of hub messages.
+ * The hub layer calls start() only when Disconnected.
  */
 export class HttpConnection implements Connection {
   connectionId: string | undefined;
   baseUrl: string;
   readonly features: ConnectionFeatures = { inherentKeepAlive: false, reconnect: false };
-  onreceive: ((data: string | ArrayBuffer) => void) | null = null;
+  onreceive: ((data: Payload) => void) | null = null;
   onclose: ((error?: Error) => void) | null = null;
 
-  private phase: Phase = "Disconnected";
-  private transport: ITransport | undefined;
-  /** Orders the POSTs of HTTP transports; undefined for WebSockets, whose sends are already ordered. */
-  private sendQueue: SendQueue | undefined;
-  private startAbort: AbortController | undefined;
-  /** The transport whose connect() is under way, so that stop() can end it. */
-  private connectingTransport: ITransport | undefined;
-  private starting: Promise<void> | undefined;
-  private stopError: Error | undefined;
-  private readonly logger: ILogger;
-  private readonly httpClient;
-  private readonly tokens: AccessTokenSource;
-  private readonly timeout: number;
-  private readonly withCredentials: boolean;
+  private _state = DISCONNECTED;
+  /** The transport in use, or being connected (so that stop() can end it). */
+  private _transport: ITransport | undefined;
+  private _starting: Promise<void> | undefined;
+  private _abort: AbortController | undefined;
+  private _stopError: Error | undefined;
+  /** The bearer token of this attempt: the factory's latest answer, or a redirect's. */
+  private _token: string | undefined;
+  /** A token a negotiate redirect handed out: it stands in for the factory until the next start(). */
+  private _redirectToken: string | undefined;
+  /** HTTP transports: the POST in flight (settled either way), while there is one. */
+  private _posting: Promise<void> | undefined;
+  /** The payloads waiting for it to go together in the next POST, and that POST's outcome. */
+  private _batch: Payload[] | undefined;
+  private _batchSent: Promise<void> | undefined;
+  private readonly _options: IHttpConnectionOptions;
+  private readonly _logger: ILogger;
+  private readonly _transportOptions: TransportOptions;
 
-  constructor(url: string, private readonly options: IHttpConnectionOptions = {}) {
+  constructor(url: string, options: IHttpConnectionOptions = {}) {
     this.baseUrl = resolveHubUrl(url);
-    this.logger = createLogger(options.logger ?? LogLevel.None);
-    this.timeout = options.timeout ?? DEFAULT_HTTP_TIMEOUT_MS;
-    this.withCredentials = options.withCredentials ?? true;
-    this.tokens = new AccessTokenSource(options.accessTokenFactory ? () => options.accessTokenFactory!() : undefined);
+    this._options = options;
+    const { logger = LogLevel.None, timeout = 100_000, withCredentials = true, accessTokenFactory } = options;
+    const log = (this._logger = createLogger(logger));
+    const inner = options.httpClient || new DefaultHttpClient(log);
     const [agentHeader, agent] = platform.userAgentHeader;
-    this.httpClient = new ConnectionHttpClient(
-      options.httpClient ?? new DefaultHttpClient(this.logger),
-      { [agentHeader]: agent, ...options.headers },
-      this.tokens,
-    );
+    const headers: Record<string, string> = Object.assign({ [agentHeader]: agent }, options.headers);
+    const connection = this;
+    this._transportOptions = {
+      // Every request gets the connection's headers and bearer token; a 401 asks the factory once more.
+      httpClient: new (class extends HttpClient {
+        override async send(request: HttpRequest, retry = true): Promise<HttpResponse> {
+          const token = connection._token;
+          try {
+            return await inner.send(
+              Object.assign({}, request, {
+                headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, request.headers, token && { Authorization: `Bearer ${token}` }),
+              }),
+            );
+          } catch (error) {
+            // A redirect's token is fixed: asking again only makes sense of the user's factory.
+            if (retry && error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !connection._redirectToken && (await connection._refreshToken()) != token) {
+              return this.send(request, false);
+            }
+            throw error;
+          }
+        }
+
+        override getCookieString(url: string): string {
+          return inner.getCookieString(url);
+        }
+      })(),
+      logger: log,
+      logMessageContent: !!options.logMessageContent,
+      withCredentials,
+      timeout,
+      platform,
+      headers,
+      accessToken: () => this._refreshToken(),
+      WebSocket: options.WebSocket || platform.WebSocket,
+      EventSource: options.EventSource || platform.EventSource,
+    };
   }
 
-  async start(transferFormat: TransferFormat): Promise<void> {
-    if (this.phase !== "Disconnected") {
-      throw new InvalidStateError(`Cannot start a connection that is not in the 'Disconnected' state (it is '${this.phase}').`);
-    }
-    this.phase = "Connecting";
-    this.stopError = undefined;
-    this.startAbort = new AbortController();
-    this.starting = this.startTransport(transferFormat, this.startAbort.signal);
-    try {
-      await this.starting;
-    } catch (error) {
-      this.phase = "Disconnected";
-      this.transport = undefined;
+  start(transferFormat: TransferFormat): Promise<void> {
+    this._state = CONNECTING;
+    this._stopError = this._redirectToken = undefined;
+    // _connect() moves to CONNECTED once a transport is up.
+    return (this._starting = this._startTransport(transferFormat, (this._abort = new AbortController()).signal).catch((error) => {
+      this._state = DISCONNECTED;
       throw error;
-    } finally {
-      this.starting = undefined;
-    }
-    this.phase = "Connected";
+    }));
   }
 
-  send(data: string | ArrayBuffer): Promise<void> {
-    if (this.phase !== "Connected" || !this.transport) {
-      return Promise.reject(new InvalidStateError(`Cannot send data if the connection is not in the 'Connected' state (it is '${this.phase}').`));
+  async send(data: Payload): Promise<void> {
+    const transport = this._transport!;
+    if (this._state != CONNECTED) {
+      throw new InvalidStateError("Cannot send: the connection is not in the 'Connected' state.");
     }
-    return this.sendQueue ? this.sendQueue.send(data) : this.transport.send(data);
+    if (transport instanceof WebSocketTransport) {
+      return transport.send(data);
+    }
+    // Other transports POST each send, and POSTs in flight together may arrive out of order:
+    // one POST at a time, the first at once (a Close sent just before stop() must go out),
+    // and whatever is queued meanwhile together in the next.
+    if (this._batch) {
+      this._batch.push(data);
+    } else if (this._posting) {
+      const parts: Payload[] = (this._batch = [data]);
+      this._batchSent = this._posting.then(() => {
+        this._batch = undefined;
+        return this._post(transport, concat(parts));
+      });
+    } else {
+      return this._post(transport, data);
+    }
+    return this._batchSent;
+  }
+
+  /** Sends one POST; until it settles, sends wait in `_batch`. */
+  private _post(transport: ITransport, data: Payload): Promise<void> {
+    const sent = transport.send(data);
+    const posting = (this._posting = sent.catch(noop).then(() => {
+      if (this._posting == posting) {
+        this._posting = undefined;
+      }
+    }));
+    return sent;
   }
 
   async stop(error?: Error): Promise<void> {
-    if (this.phase === "Disconnected" || this.phase === "Disconnecting") {
+    const state = this._state;
+    const transport = this._transport;
+    if (state < CONNECTING) {
       return;
     }
-    this.stopError = error;
-    if (this.phase === "Connecting") {
-      this.phase = "Disconnecting";
-      this.startAbort?.abort();
-      // A transport still opening its socket or first poll is told to give up, so start() settles now.
-      await this.connectingTransport?.stop().catch(() => undefined);
-      await this.starting?.catch(() => undefined);
-      return;
-    }
-    this.phase = "Disconnecting";
-    const transport = this.transport;
-    try {
-      await transport?.stop();
-    } catch (stopFailure) {
-      this.logger.log(LogLevel.Error, `Stopping the transport failed: ${(stopFailure as Error).message}`);
-      this.transportClosed(transport, error ?? (stopFailure as Error));
+    this._stopError = error;
+    this._state = DISCONNECTING;
+    this._abort!.abort();
+    let failure: Error | undefined;
+    // While connecting, this tells a transport still opening its socket or first poll to give up.
+    await (transport &&
+      transport.stop().catch((stopError: Error) => {
+        failure = stopError;
+        this._logger.log(LogLevel.Error, `Stopping the transport failed: ${stopError.message}`);
+      }));
+    if (state == CONNECTING) {
+      return this._starting!.catch(noop);
     }
     // A custom transport may not raise onclose from stop(); make sure the close is seen.
-    this.transportClosed(transport, undefined);
+    this._closed(transport, failure);
   }
 
-  private async startTransport(format: TransferFormat, signal: AbortSignal): Promise<void> {
-    this.tokens.reset();
-    this.features.reconnect = false;
-    const requested = this.options.transport ?? HttpTransportType.None;
-    const transportOptions = this.transportOptions();
+  /** Asks the token factory (a redirect's token stands in for it); called before each negotiate and transport connect. */
+  private async _refreshToken(): Promise<string | undefined> {
+    const factory = this._options.accessTokenFactory;
+    return (this._token = this._redirectToken || (factory && (await factory())) || undefined);
+  }
 
-    if (this.options.skipNegotiation) {
+  private async _startTransport(format: TransferFormat, signal: AbortSignal): Promise<void> {
+    const requested = this._options.transport || HttpTransportType.None;
+    if (this._options.skipNegotiation) {
       if (requested !== HttpTransportType.WebSockets) {
-        throw new InvalidArgumentError(
-          `skipNegotiation needs the WebSockets transport alone ('transport: HttpTransportType.WebSockets'); the transport option allows ${describeTransports(typeof requested === "number" ? requested : HttpTransportType.None)}.`,
-        );
+        throw new InvalidArgumentError("skipNegotiation needs transport: HttpTransportType.WebSockets.");
       }
-      this.connectionId = undefined;
-      await this.tokens.refresh();
-      await this.connectTransport(new WebSocketTransport(transportOptions), this.baseUrl, format, signal);
-      return;
+      return this._connect(new WebSocketTransport(this._transportOptions), format, signal);
     }
-
-    let negotiation = await this.negotiate(this.baseUrl, signal);
-    if (typeof requested === "object") {
+    let answer = await this._negotiate(this.baseUrl, signal);
+    if (typeof requested == "object") {
       // A custom ITransport: no choice to make.
-      await this.connectTransport(requested, this.connectionUrl(negotiation), format, signal);
-      this.connectionId = negotiation.response.connectionId;
-      return;
+      return this._connect(requested, format, signal, answer);
     }
-
-    const supported = new Set<TransportName>();
-    if (this.options.WebSocket ?? platform.WebSocket) supported.add("WebSockets");
-    if (this.options.EventSource ?? platform.EventSource) supported.add("ServerSentEvents");
-    supported.add("LongPolling");
-
+    const formatName = TransferFormat[format];
     const failures: Error[] = [];
     let tokenUsed = false;
-    for (const offer of negotiation.response.availableTransports) {
-      if (!isTransportName(offer.transport)) {
-        this.logger.log(LogLevel.Debug, `Skipping unknown transport '${offer.transport}' offered by the server.`);
+    for (const { transport, transferFormats } of answer.availableTransports || []) {
+      const name = transport as TransportName;
+      // HttpTransportType maps names to flags; anything else (unknown names, "None", reverse entries) is not > 0.
+      const flag = HttpTransportType[name];
+      if (!(flag > 0)) {
         continue;
       }
-      const unusable = whyTransportUnusable(offer, { requested, transferFormat: format, supported });
-      if (unusable) {
-        this.logger.log(LogLevel.Debug, `Skipping transport '${offer.transport}': ${unusable.message}`);
-        failures.push(unusable);
-        continue;
+      const refusal =
+        requested && !(requested & flag)
+          ? "is disabled by the client"
+          : transferFormats.indexOf(formatName) < 0
+            ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events carry text only, not MessagePack)" : ""}`
+            : "";
+      if (!refusal && tokenUsed) {
+        // A connection token is single-use: the failed attempt spent it.
+        answer = await this._negotiate(answer.url!, signal);
       }
-      if (tokenUsed) {
-        // A connection token is single-use: a failed attempt spent it.
-        negotiation = await this.negotiate(negotiation.url, signal);
-      }
-      tokenUsed = true;
-      const transport = new TRANSPORTS[offer.transport](transportOptions);
       try {
-        await this.connectTransport(transport, this.connectionUrl(negotiation), format, signal);
-        this.connectionId = negotiation.response.connectionId;
-        this.features.reconnect = negotiation.response.useStatefulReconnect && transport instanceof WebSocketTransport;
-        return;
+        // A refused transport is recorded like one that failed to start.
+        if (refusal) {
+          throw new TransportError(name, `${name} ${refusal}.`);
+        }
+        tokenUsed = true;
+        return await this._connect(
+          new (flag == 1 ? WebSocketTransport : flag == 2 ? ServerSentEventsTransport : LongPollingTransport)(this._transportOptions),
+          format,
+          signal,
+          answer,
+        );
       } catch (error) {
         if (error instanceof AbortError) {
           throw error;
         }
-        this.logger.log(LogLevel.Warning, `Failed to start the transport '${offer.transport}': ${(error as Error).message}`);
-        failures.push(
-          error instanceof TransportError ? error : new TransportError(offer.transport, `${offer.transport} failed to start: ${(error as Error).message}`, { cause: error }),
-        );
+        const failure = error instanceof TransportError ? error : new TransportError(name, `${name} failed to start: ${(error as Error).message}`, { cause: error });
+        failures.push(failure);
+        this._logger.log(refusal ? LogLevel.Debug : LogLevel.Warning, failure.message);
       }
     }
-    const detail = failures.length > 0 ? ` ${failures.map((f) => f.message).join(" ")}` : " The server offered none the client allows.";
-    throw new NoTransportError(`Unable to connect to ${redactUrl(this.baseUrl)} with any available transport.${detail}`, failures);
-  }
-
-  /** Negotiates at `url` (the hub URL, or where an earlier redirect of this attempt led). */
-  private async negotiate(url: string, signal: AbortSignal): Promise<Negotiation> {
-    this.throwIfAborted(signal);
-    await this.tokens.refresh();
-    const negotiation = await negotiate(
-      this.httpClient,
-      url,
-      { useStatefulReconnect: this.options._useStatefulReconnect === true, timeout: this.timeout, withCredentials: this.withCredentials, signal },
-      (token) => this.tokens.setOverride(token),
+    throw new NoTransportError(
+      `Unable to connect to ${redactUrl(this.baseUrl)}: ${failures.map((failure) => failure.message).join(" ") || "the server offered none the client allows."}`,
+      failures,
     );
-    this.throwIfAborted(signal);
-    if (negotiation.url !== url) {
-      this.logger.log(LogLevel.Debug, `Negotiate redirected the connection to ${redactUrl(negotiation.url)}.`);
-    }
-    return negotiation;
   }
 
-  private connectionUrl(negotiation: Negotiation): string {
-    return appendQuery(negotiation.url, "id", negotiation.response.connectionToken);
+  /** Negotiates at `url`, following redirects (Azure SignalR Service and the like). */
+  private async _negotiate(url: string, signal: AbortSignal): Promise<NegotiateAnswer> {
+    const { httpClient, timeout, withCredentials } = this._transportOptions;
+    let where = "";
+    const fail = (problem: string, options?: { cause: unknown; statusCode?: number }) => new NegotiateError(`Negotiate at ${where} ${problem}`, where, options);
+    // At most 100 requests, as the official client: the 100th redirect gives up.
+    for (let hop = 0; hop < 100; hop++) {
+      const target = negotiateUrl(url, !!this._options._useStatefulReconnect);
+      where = redactUrl(target);
+      await this._refreshToken();
+      let content: unknown;
+      let answer: NegotiateAnswer;
+      try {
+        // Object(): a JSON null or number reads as an answer without a connectionId.
+        answer = Object(JSON.parse((content = (await httpClient.post(target, { content: "", timeout, withCredentials, abortSignal: signal })).content) as string));
+      } catch (error) {
+        throw error instanceof HttpError
+          ? fail(`failed: ${error.message}`, { cause: error, statusCode: error.statusCode })
+          : error instanceof SyntaxError
+            ? fail(`answered invalid JSON: ${String(content).slice(0, 100)}`, { cause: error })
+            : error;
+      }
+      if (answer.ProtocolVersion) {
+        throw fail(`answered ProtocolVersion ${answer.ProtocolVersion}: a legacy ASP.NET SignalR server, not ASP.NET Core.`);
+      }
+      if (answer.error) {
+        throw fail(`was refused: ${answer.error}`);
+      }
+      if (answer.url) {
+        url = answer.url;
+        if (answer.accessToken) {
+          this._redirectToken = answer.accessToken;
+        }
+        continue;
+      }
+      const id = answer.connectionId;
+      // v0 servers send no connectionToken: the id is the token.
+      const token = answer.negotiateVersion! > 0 ? answer.connectionToken : id;
+      if (!id || !token) {
+        throw fail(`answered without a ${id ? "connectionToken" : "connectionId"}.`);
+      }
+      answer.url = url;
+      answer.connectionToken = token;
+      return answer;
+    }
+    throw fail("redirected 100 times; giving up.");
   }
 
-  private async connectTransport(transport: ITransport, url: string, format: TransferFormat, signal: AbortSignal): Promise<void> {
-    this.throwIfAborted(signal);
-    transport.onreceive = (data) => this.onreceive?.(data);
-    transport.onclose = null;
-    this.connectingTransport = transport;
-    try {
-      await transport.connect(url, format);
-    } finally {
-      this.connectingTransport = undefined;
-    }
-    if (signal.aborted) {
-      await transport.stop().catch(() => undefined);
-      throw new AbortError("The connection was stopped while the transport was connecting.");
-    }
-    this.transport = transport;
-    this.sendQueue = transport instanceof WebSocketTransport ? undefined : new SendQueue((data) => transport.send(data));
-    this.features.inherentKeepAlive = (transport as Partial<Transport>).inherentKeepAlive === true;
-    transport.onclose = (error) => {
-      if (error && this.features.reconnect && this.phase === "Connected") {
-        void this.resume(transport, url, format, error);
-      } else {
-        this.transportClosed(transport, error);
+  /** Connects `transport` (to the negotiated connection, or straight to the hub URL) and moves to CONNECTED. */
+  private async _connect(transport: ITransport, format: TransferFormat, signal: AbortSignal, answer?: NegotiateAnswer): Promise<void> {
+    const url = answer ? appendQuery(answer.url!, "id", answer.connectionToken!) : this.baseUrl;
+    // stop() may have been called meanwhile, and a custom HTTP client or transport may have ignored it.
+    const stopIfAborted = async () => {
+      if (signal.aborted) {
+        await transport.stop().catch(noop);
+        throw new AbortError("The connection was stopped while connecting.");
       }
     };
+    await stopIfAborted();
+    transport.onreceive = (data) => this.onreceive && this.onreceive(data);
+    transport.onclose = null;
+    this._transport = transport;
+    await transport.connect(url, format);
+    await stopIfAborted();
+    const features = this.features;
+    this._state = CONNECTED;
+    // A POST of an earlier transport, still held by the server, must not hold up this one's.
+    this._posting = this._batch = undefined;
+    this.connectionId = answer && answer.connectionId;
+    features.inherentKeepAlive = !!(transport as Partial<Transport>).inherentKeepAlive;
+    features.reconnect = !!(answer && answer.useStatefulReconnect) && transport instanceof WebSocketTransport;
+    transport.onclose = (error) =>
+      error && features.reconnect && this._state == CONNECTED ? void this._resume(transport, url, format, error) : this._closed(transport, error);
   }
 
   /**
@@ -237,58 +330,43 @@ export class HttpConnection implements Connection {
    * (same ?id=, a fresh token) and let the hub layer replay what was not acknowledged.
    * If that fails, the connection closes as it would have without stateful reconnect.
    */
-  private async resume(transport: ITransport, url: string, format: TransferFormat, error: Error): Promise<void> {
-    this.logger.log(LogLevel.Information, `The WebSocket dropped (${error.message}); resuming the connection.`);
-    this.features.disconnected?.();
+  private async _resume(transport: ITransport, url: string, format: TransferFormat, error: Error): Promise<void> {
+    const features = this.features;
+    const log = (message: string) => this._logger.log(LogLevel.Information, message);
+    log(`WebSocket dropped (${error.message}); resuming.`);
+    features.disconnected && features.disconnected();
     try {
       await transport.connect(url, format);
-      if (this.phase !== "Connected" || this.transport !== transport) {
+      if (this._state != CONNECTED || this._transport != transport) {
         // stop() was called meanwhile.
-        await transport.stop();
-        return;
+        return transport.stop();
       }
-      await this.features.resend?.();
-      this.logger.log(LogLevel.Information, "The connection resumed.");
+      await (features.resend && features.resend());
+      log("Connection resumed.");
     } catch (resumeError) {
-      this.logger.log(LogLevel.Information, `Resuming the connection failed: ${(resumeError as Error).message}`);
-      this.transportClosed(transport, error);
+      log(`Resume failed: ${(resumeError as Error).message}`);
+      this._closed(transport, error);
     }
   }
 
   /** The transport is gone: report it once, with the stop error if stop() gave one. */
-  private transportClosed(transport: ITransport | undefined, error: Error | undefined): void {
-    if (transport === undefined || this.transport !== transport) {
-      return;
-    }
-    this.transport = undefined;
-    transport.onclose = null;
-    transport.onreceive = null;
-    this.phase = "Disconnected";
-    this.connectionId = undefined;
-    const reason = this.stopError ?? error;
-    this.logger.log(LogLevel.Debug, `Connection disconnected${reason ? ` with error: ${reason.message}` : "."}`);
-    this.onclose?.(reason);
-  }
-
-  private transportOptions(): TransportOptions {
-    const [agentHeader, agent] = platform.userAgentHeader;
-    return {
-      httpClient: this.httpClient,
-      logger: this.logger,
-      logMessageContent: this.options.logMessageContent ?? false,
-      withCredentials: this.withCredentials,
-      timeout: this.timeout,
-      platform,
-      headers: { [agentHeader]: agent, ...this.options.headers },
-      accessToken: () => this.tokens.refresh(),
-      WebSocket: this.options.WebSocket ?? platform.WebSocket,
-      EventSource: this.options.EventSource ?? platform.EventSource,
-    };
-  }
-
-  private throwIfAborted(signal: AbortSignal): void {
-    if (signal.aborted) {
-      throw new AbortError("The connection was stopped during negotiation.");
+  private _closed(transport: ITransport | undefined, error?: Error): void {
+    if (transport && transport == this._transport) {
+      this._transport = undefined;
+      this._state = DISCONNECTED;
+      this.connectionId = undefined;
+      this.onclose && this.onclose(this._stopError || error);
     }
   }
+}
+
+/** One POST body from several payloads: text joined, or the bytes end to end (text as UTF-8). */
+function concat(parts: Payload[]): Payload {
+  if (parts.every((part) => typeof part == "string")) {
+    return parts.join("");
+  }
+  const chunks = parts.map((part) => (typeof part == "string" ? new TextEncoder().encode(part) : new Uint8Array(part)));
+  const joined = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
+  chunks.reduce((offset, chunk) => (joined.set(chunk, offset), offset + chunk.length), 0);
+  return joined.buffer;
 }

@@ -36,6 +36,3 @@ export interface IHttpConnectionOptions {
   /** Set by `withStatefulReconnect()`; ask the server for stateful reconnect. */
   _useStatefulReconnect?: boolean;
 }
-
-/** The default for `timeout`. */
-export const DEFAULT_HTTP_TIMEOUT_MS = 100_000;

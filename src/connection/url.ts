@@ -1,49 +1,40 @@
 import { InvalidArgumentError } from "../errors.js";
 
-/** Adds `key=value` to a URL's query string, keeping what is there. */
+/** Adds `key=value` to a URL's query string, keeping what is there (and any #fragment last). */
 export function appendQuery(url: string, key: string, value: string): string {
-  const hash = url.indexOf("#");
-  const base = hash < 0 ? url : url.slice(0, hash);
-  const fragment = hash < 0 ? "" : url.slice(hash);
-  return `${base}${base.includes("?") ? "&" : "?"}${key}=${encodeURIComponent(value)}${fragment}`;
+  return url.replace(/^[^#]*/, (base) => `${base + (base.includes("?") ? "&" : "?") + key}=${encodeURIComponent(value)}`);
 }
 
 /** `{hub}/negotiate?…&negotiateVersion=1`, keeping the hub URL's own query string. */
 export function negotiateUrl(hubUrl: string, useStatefulReconnect: boolean): string {
-  const queryStart = hubUrl.indexOf("?");
-  const path = queryStart < 0 ? hubUrl : hubUrl.slice(0, queryStart);
-  const query = queryStart < 0 ? "" : hubUrl.slice(queryStart);
-  let url = `${path}${path.endsWith("/") ? "" : "/"}negotiate${query}`;
-  if (!/[?&]negotiateVersion=/.test(url)) {
-    url = appendQuery(url, "negotiateVersion", "1");
-  }
-  if (useStatefulReconnect && !/[?&]useStatefulReconnect=/.test(url)) {
-    url = appendQuery(url, "useStatefulReconnect", "true");
-  }
+  let url = hubUrl.replace(/\/?(\?|$)/, "/negotiate$1");
+  // A parameter the user already put in the hub URL wins.
+  const add = (key: string, value: string) => {
+    if (!RegExp(`[?&]${key}=`).test(url)) url = appendQuery(url, key, value);
+  };
+  add("negotiateVersion", "1");
+  if (useStatefulReconnect) add("useStatefulReconnect", "true");
   return url;
 }
 
 /**
- * Makes a hub URL absolute: relative URLs resolve against the page's address.
- * @throws InvalidArgumentError for a URL that is empty, relative where there is no page, or not http(s).
+ * Makes a hub URL absolute: a relative URL resolves against the page's address.
+ * @throws InvalidArgumentError for a URL that is blank, relative where there is no page, or not http(s)/ws(s).
  */
 export function resolveHubUrl(url: string): string {
-  if (typeof url !== "string" || url.trim() === "") {
-    throw new InvalidArgumentError("The hub URL must be a non-empty string.");
+  // An absolute URL stays as given: the server sees exactly what the caller wrote.
+  if (/^(http|ws)s?:\/\//i.test(url)) {
+    return url;
   }
-  const base = (globalThis as { document?: { baseURI?: string }; location?: { href?: string } }).document?.baseURI ??
-    (globalThis as { location?: { href?: string } }).location?.href;
-  let parsed: URL;
+  const page = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  let resolved = "";
   try {
-    parsed = base ? new URL(url, base) : new URL(url);
+    resolved = new URL(url, (page.document && page.document.baseURI) || (page.location && page.location.href)).href;
   } catch {
-    throw new InvalidArgumentError(
-      `The hub URL '${url}' is not a valid absolute URL${base ? "" : " (relative URLs need a page to resolve against; use http://host/hub)"}.`,
-    );
+    // Relative, with no page to resolve against: reported below.
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:" && parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new InvalidArgumentError(`The hub URL '${url}' must use http, https, ws or wss, not '${parsed.protocol}'.`);
+  if (!url.trim() || !/^(http|ws)s?:/.test(resolved)) {
+    throw new InvalidArgumentError(`Invalid hub URL '${url}': use an absolute http(s) or ws(s) URL.`);
   }
-  // Keep the caller's spelling where it was already absolute: the server sees exactly what was given.
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : parsed.href;
+  return resolved;
 }
