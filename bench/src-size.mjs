@@ -1,17 +1,37 @@
 // node bench/src-size.mjs [filter] — a quick size check while changing src/: the esbuild app
 // that imports only HubConnectionBuilder, built straight from the TypeScript sources (no dist/
-// needed), minified + gzip -9, then minified bytes per module (only paths containing `filter`).
+// needed; private members renamed as the build does), minified + gzip -9, then minified bytes per module (only paths containing `filter`).
 // A proxy for `npm run bench:size`, which measures the real build.
 import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { privateNameMap, renamePrivateMembers } from "../scripts/privateNames.mjs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const filter = process.argv[2] ?? "";
+
+// Private members (`_name`) get their short names, as in the real build (rollup.config.mjs).
+const transformers = { before: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
+const renamePrivate = {
+  name: "rename-private",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, ({ path }) => {
+      const { outputText } = ts.transpileModule(readFileSync(path, "utf8"), {
+        fileName: path,
+        compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+        transformers,
+      });
+      return { contents: outputText, loader: "js" };
+    });
+  },
+};
 const result = await build({
   stdin: { contents: `import { HubConnectionBuilder } from "./src/index.ts";\nwindow.HubConnectionBuilder = HubConnectionBuilder;`, resolveDir: root },
   alias: { "#platform": join(root, "src/platform/browser.ts") },
+  plugins: [renamePrivate],
   bundle: true,
   minify: true,
   write: false,

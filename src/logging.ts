@@ -39,7 +39,11 @@ export class NullLogger implements ILogger {
  * console.error, Warning to console.warn, Information to console.info, the rest to console.log.
  */
 export class ConsoleLogger implements ILogger {
-  constructor(private readonly _minLevel: LogLevel) {}
+  private readonly _minLevel: LogLevel;
+
+  constructor(minimumLogLevel: LogLevel) {
+    this._minLevel = minimumLogLevel;
+  }
 
   log(logLevel: LogLevel, message: string): void {
     if (logLevel >= this._minLevel && logLevel < LogLevel.None) {
