@@ -14,19 +14,17 @@ export interface IRetryPolicy {
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null;
 }
 
-/** The default delays: at once, then 2, 10 and 30 seconds, then give up. */
-export const DEFAULT_RETRY_DELAYS: readonly number[] = [0, 2000, 10000, 30000];
-
 /** Retries after each delay in a fixed list, then gives up. */
 export class DefaultReconnectPolicy implements IRetryPolicy {
-  private readonly delays: readonly number[];
+  private readonly _delays: (number | null)[];
 
   /** @param retryDelays - milliseconds before each attempt; default 0, 2000, 10000, 30000. */
-  constructor(retryDelays: readonly number[] = DEFAULT_RETRY_DELAYS) {
-    this.delays = [...retryDelays];
+  constructor(retryDelays: readonly number[] = [0, 2000, 10000, 30000]) {
+    // A copy, ending with null: give up once the list is used up.
+    this._delays = [...retryDelays, null];
   }
 
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null {
-    return this.delays[retryContext.previousRetryCount] ?? null;
+    return this._delays[Math.min(retryContext.previousRetryCount, this._delays.length - 1)]!;
   }
 }
