@@ -35,17 +35,6 @@ export interface HubConnectionParts {
 /** A client method the server can call. Its return value answers invocations that expect a result. */
 type ClientMethod = (...args: any[]) => any;
 
-/**
- * What waits for the server's answer to an invocation or a stream, by id: it gets the
- * StreamItems and the Completion, or an error when sending fails or (`closed`) the
- * connection closes. Running client-to-server streams are kept with them, to be
- * stopped when the connection closes.
- */
-type Pending = (message: StreamItemMessage | CompletionMessage | undefined, error?: Error, closed?: boolean) => void;
-
-/** A stream argument: hubwire's Subject, anything with `subscribe`, or an async iterable. */
-type StreamSource = { subscribe(subscriber: IStreamSubscriber<any>): ISubscription<any> } | AsyncIterable<unknown>;
-
 type StateChange = { previous: HubConnectionState; current: HubConnectionState };
 
 /** The lifecycle events, as stored with their listeners. */
@@ -55,8 +44,6 @@ const RECONNECTED = 2;
 const STATE_CHANGE = 3;
 
 const { Disconnected, Connecting, Connected, Disconnecting, Reconnecting } = HubConnectionState;
-const { Invocation, StreamItem, Completion, StreamInvocation, CancelInvocation, Ping, Close } = MessageType;
-const noop = () => {};
 
 /**
  * A connection to a SignalR hub. Build one with `HubConnectionBuilder`.
@@ -78,57 +65,20 @@ export class HubConnection {
   keepAliveIntervalInMilliseconds: number;
 
   private readonly _conn: Connection;
-  private readonly _logger: ILogger;
-  private readonly _protocol: IHubProtocol;
-  private readonly _policy: IRetryPolicy | undefined;
-  private readonly _bufferSize: number | undefined;
-  private _state = Disconnected;
-  /** Lifecycle callbacks, each with its event. */
-  private _listeners: [number, (arg?: any) => void][] = [];
-  /** Client methods by lower-cased name; each list is replaced, never changed, so it can be iterated safely. */
-  private readonly _methods = new Map<string, ClientMethod[]>();
-  private _calls = new Map<string, Pending>();
-  private _nextId = 0;
-  /** Settles the hub handshake under way; with an error it fails. */
-  private _handshake: ((error?: Error) => void) | undefined;
-  /** An incomplete handshake response or hub message, kept until the rest arrives. */
-  private _partial: string | ArrayBuffer | undefined;
-  /** Stateful reconnect's bookkeeping, while the current connection has it. */
-  private _buffer: MessageBuffer | undefined;
-  /** True from reaching Connected until the close is reported: only then does onclose fire. */
-  private _started = false;
-  private _starting: Promise<void> | undefined;
-  private _stopping: Promise<void> | undefined;
-  /**
-   * Set by stop(): why the connection is closing, which onclose reports (undefined for a plain
-   * stop()); when it interrupts a start or a reconnect attempt, what that attempt fails with.
-   */
-  private _stopError: Error | undefined;
-  /** Ends the current reconnect delay early (stop() during it). */
-  private _wake: (() => void) | undefined;
-  // Keep-alive: activity only records a time; each timer, when it fires, re-arms for
-  // whatever is left of its interval, so a busy connection does not reset timers per message.
-  private _sentAt = 0;
-  private _receivedAt = 0;
-  private _pingTimer: ReturnType<typeof setTimeout> | undefined;
-  private _timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The state machine and the bookkeeping behind the methods below. */
+  private readonly _core: HubCore;
 
   /** @internal Use `HubConnectionBuilder`. */
   constructor(parts: HubConnectionParts) {
-    const connection = (this._conn = parts.connection);
-    this._logger = parts.logger;
-    this._protocol = parts.protocol;
-    this._bufferSize = parts.statefulReconnectBufferSize;
-    this._policy = parts.reconnectPolicy;
+    this._conn = parts.connection;
     this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds || 30_000;
     this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds || 15_000;
-    connection.onreceive = (data) => this._receive(data);
-    connection.onclose = (error) => this._closed(error);
+    this._core = createCore(this, parts);
   }
 
   /** The connection's state. */
   get state(): HubConnectionState {
-    return this._state;
+    return this._core._state;
   }
 
   /** The server's id for this connection while connected, else null. */
@@ -142,10 +92,10 @@ export class HubConnection {
   }
 
   set baseUrl(url: string) {
-    if (this._state != Disconnected && this._state != Reconnecting) {
-      throw new InvalidStateError(`baseUrl can only change while Disconnected or Reconnecting, not ${this._state}.`);
+    if (this.state != Disconnected && this.state != Reconnecting) {
+      throw new InvalidStateError(`Cannot change baseUrl while ${this.state}.`);
     }
-    if (!url) throw new InvalidArgumentError("baseUrl must be a non-empty string.");
+    if (!url) throw new InvalidArgumentError("baseUrl must not be empty.");
     this._conn.baseUrl = url;
   }
 
@@ -155,18 +105,15 @@ export class HubConnection {
    *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
    */
   start(): Promise<void> {
-    return (this._starting = this._start());
+    return this._core._start();
   }
 
   /**
    * Disconnects. Pending invocations reject with `ConnectionClosedError`; `onclose`
    * callbacks run. Never rejects; calling it while already stopping waits for that stop.
    */
-  async stop(): Promise<void> {
-    const starting = this._starting;
-    await (this._stopping = this._stop());
-    // A start that stop() interrupted reports its failure through start(), not here.
-    if (starting) await starting.catch(noop);
+  stop(): Promise<void> {
+    return this._core._stop();
   }
 
   /**
@@ -175,7 +122,7 @@ export class HubConnection {
    * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    return this._call(Invocation, methodName, args)[0];
+    return this._core._call(MessageType.Invocation, methodName, args)[0];
   }
 
   /**
@@ -184,16 +131,7 @@ export class HubConnection {
    *   InvalidStateError when not connected.
    */
   invoke<T = any>(methodName: string, ...args: any[]): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this._call(Invocation, methodName, args, (message, error) => {
-        if (error) return reject(error);
-        if (message!.type == StreamItem) {
-          this._calls.delete(message!.invocationId);
-          return reject(new ProtocolError(`Stream item received for '${methodName}', which was invoked, not streamed.`));
-        }
-        message!.error ? reject(new HubError(message!.error, methodName)) : resolve(message!.result);
-      })[0].catch(reject);
-    });
+    return this._core._invoke(methodName, args);
   }
 
   /**
@@ -201,48 +139,7 @@ export class HubConnection {
    * first subscriber; disposing the last subscription cancels the stream on the server.
    */
   stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
-    const subscribers: IStreamSubscriber<T>[] = [];
-    // What happened before the first subscribe, replayed to it.
-    let backlog: ((subscriber: IStreamSubscriber<T>) => void)[] | undefined = [];
-    let ended = false;
-    const emit = (event: (subscriber: IStreamSubscriber<T>) => void, end?: boolean) => {
-      if (ended) return;
-      if (end) ended = true;
-      backlog ? backlog.push(event) : subscribers.slice().forEach(event);
-    };
-    const end = (error?: Error) =>
-      emit((subscriber) => {
-        subscriber.closed = true;
-        error ? subscriber.error(error) : subscriber.complete();
-      }, true);
-    const [sent, invocationId] = this._call(StreamInvocation, methodName, args, (message, error) =>
-      error
-        ? end(error)
-        : message!.type == StreamItem
-          ? emit((subscriber) => subscriber.next(message!.item))
-          : end(message!.error ? new HubError(message!.error, methodName) : undefined),
-    );
-    sent.catch(end);
-    return {
-      subscribe: (subscriber) => {
-        subscribers.push(subscriber);
-        const replay = backlog;
-        backlog = undefined;
-        if (replay) replay.forEach((event) => event(subscriber));
-        return {
-          dispose: () => {
-            const index = subscribers.indexOf(subscriber);
-            if (index < 0) return;
-            subscribers.splice(index, 1);
-            if (!subscribers.length && !ended) {
-              ended = true;
-              this._calls.delete(invocationId!);
-              if (this._state == Connected) this._send({ type: CancelInvocation, invocationId }).catch(this._sendFailed);
-            }
-          },
-        };
-      },
-    };
+    return this._core._stream(methodName, args);
   }
 
   /**
@@ -250,343 +147,350 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (!methodName || typeof newMethod != "function") return;
-    const name = methodName.toLowerCase();
-    const methods = this._methods.get(name) || [];
-    if (!methods.includes(newMethod)) this._methods.set(name, methods.concat(newMethod));
+    if (methodName && typeof newMethod == "function") {
+      const name = methodName.toLowerCase();
+      const methods = this._core._methods;
+      const list = methods.get(name) || [];
+      // Lists are replaced, never changed, so a call in progress can iterate its own safely.
+      if (!list.includes(newMethod)) methods.set(name, list.concat(newMethod));
+    }
   }
 
   /** Removes one handler, or every handler of the method when `method` is omitted. */
   off(methodName: string): void;
   off(methodName: string, method: ClientMethod): void;
   off(methodName: string, method?: ClientMethod): void {
-    if (!methodName) return;
-    const name = methodName.toLowerCase();
-    this._methods.set(name, method ? (this._methods.get(name) || []).filter((m) => m != method) : []);
+    if (methodName) {
+      const name = methodName.toLowerCase();
+      const methods = this._core._methods;
+      methods.set(name, method ? (methods.get(name) || []).filter((m) => m != method) : []);
+    }
   }
 
   /** Runs `callback` when the connection closes for good; returns a function that removes it. */
   onclose(callback: (error?: Error) => void): () => void {
-    return this._on(CLOSE, callback);
+    return this._core._on(CLOSE, callback);
   }
 
   /** Runs `callback` when automatic reconnect starts; returns a function that removes it. */
   onreconnecting(callback: (error?: Error) => void): () => void {
-    return this._on(RECONNECTING, callback);
+    return this._core._on(RECONNECTING, callback);
   }
 
   /** Runs `callback` when automatic reconnect succeeds; returns a function that removes it. */
   onreconnected(callback: (connectionId?: string) => void): () => void {
-    return this._on(RECONNECTED, callback);
+    return this._core._on(RECONNECTED, callback);
   }
 
   /** Runs `callback` on every state change; returns a function that removes it. */
   onstatechange(callback: (change: StateChange) => void): () => void {
-    return this._on(STATE_CHANGE, callback);
+    return this._core._on(STATE_CHANGE, callback);
   }
+}
 
-  // ---- lifecycle -------------------------------------------------------
+/**
+ * What waits for the server's answer to an invocation or a stream, by id: it gets the
+ * StreamItems and the MessageType.Completion, or an error when sending fails or (`closed`) the
+ * connection closes. Running client-to-server streams are kept with them, to be
+ * stopped when the connection closes.
+ */
+type Pending = (message: StreamItemMessage | CompletionMessage | undefined, error?: Error, closed?: boolean) => void;
 
-  private _on(event: number, callback: (arg?: any) => void): () => void {
-    const listener: [number, (arg?: any) => void] = [event, callback];
-    this._listeners.push(listener);
-    return () => {
-      this._listeners = this._listeners.filter((l) => l != listener);
-    };
-  }
+/** A stream argument: hubwire's Subject, anything with `subscribe`, or an async iterable. */
+type StreamSource = { subscribe(subscriber: IStreamSubscriber<any>): ISubscription<any> } | AsyncIterable<unknown>;
+
+type Payload = string | ArrayBuffer;
+
+type HubCore = ReturnType<typeof createCore>;
+
+const noop = () => {};
+
+/**
+ * The state machine behind a HubConnection: start and stop (and their races), the hub
+ * handshake, keep-alive, automatic reconnect, stateful reconnect's buffer, and the
+ * bookkeeping of invocations, streams and client methods.
+ */
+function createCore(hub: HubConnection, { connection, logger, protocol, reconnectPolicy, statefulReconnectBufferSize }: HubConnectionParts) {
+  let state = Disconnected;
+  /** Lifecycle callbacks, each with its event. */
+  let listeners: [number, (arg?: any) => void][] = [];
+  /** Client methods by lower-cased name. */
+  const methods = new Map<string, ClientMethod[]>();
+  let calls = new Map<string, Pending>();
+  let nextId = 0;
+  /** Settles the hub handshake under way; with an error it fails. */
+  let handshake: ((error?: Error) => void) | undefined;
+  /** An incomplete handshake response or hub message, kept until the rest arrives. */
+  let partial: Payload | undefined;
+  /** Stateful reconnect's bookkeeping, while the current connection has it. */
+  let buffer: MessageBuffer | undefined;
+  /** True from reaching Connected until the close is reported: only then does onclose fire. */
+  let started = false;
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  /**
+   * Set by stop(): why the connection is closing, which onclose reports (undefined for a plain
+   * stop()); when it interrupts a start or a reconnect attempt, what that attempt fails with.
+   */
+  let stopError: Error | undefined;
+  /** Ends the current reconnect delay early (stop() during it). */
+  let wake = noop;
+  // Keep-alive: activity only records a time; each timer, when it fires, re-arms for
+  // whatever is left of its interval, so a busy connection does not reset timers per message.
+  let sentAt = 0;
+  let receivedAt = 0;
+  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const log = (level: LogLevel, message: string) => logger.log(level, message);
+  const sendFailed = (error: unknown) => log(LogLevel.Debug, `Sending failed: ${toError(error).message}`);
 
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
-  private _emit(event: number, arg?: unknown): void {
-    this._listeners.forEach(([on, callback]) => {
+  const emit = (event: number, arg?: unknown) =>
+    listeners.forEach(([on, callback]) => {
       if (on == event) {
         try {
           callback(arg);
         } catch (error) {
-          this._log(LogLevel.Error, `A HubConnection callback threw: ${toError(error).message}`);
+          log(LogLevel.Error, `A callback threw: ${toError(error).message}`);
         }
       }
     });
-  }
 
-  private _setState(current: HubConnectionState): void {
-    const previous = this._state;
+  const setState = (current: HubConnectionState) => {
+    const previous = state;
     if (previous != current) {
-      this._state = current;
-      this._emit(STATE_CHANGE, { previous, current });
+      state = current;
+      emit(STATE_CHANGE, { previous, current });
     }
-  }
+  };
 
-  private _log(level: LogLevel, message: string): void {
-    this._logger.log(level, message);
-  }
+  const sendRaw = (data: Payload) => {
+    sentAt = Date.now();
+    return connection.send(data);
+  };
 
-  private async _start(): Promise<void> {
-    if (this._state != Disconnected) throw new InvalidStateError(`Cannot start a HubConnection that is ${this._state}, not Disconnected.`);
-    this._setState(Connecting);
-    try {
-      await this._connect();
-      // stop() may have come between the handshake and here.
-      if (this._stopError) throw this._stopError;
-    } catch (error) {
-      this._setState(Disconnected);
-      throw error;
-    }
-    this._setState(Connected);
-    this._started = true;
-    this._log(LogLevel.Information, "HubConnection connected.");
-  }
+  /** Encodes and sends a message; an argument the protocol cannot encode rejects, never throws. */
+  const send = async (message: object): Promise<void> =>
+    buffer ? buffer._send(message as HubMessage) : sendRaw(protocol.writeMessage(message as HubMessage));
+
+  // ---- keep-alive ------------------------------------------------------
+
+  const stopTimers = () => {
+    clearTimeout(pingTimer);
+    clearTimeout(timeoutTimer);
+    pingTimer = timeoutTimer = undefined;
+  };
+
+  // Only armed between a handshake and the next close or stop().
+  const ping = () => send({ type: MessageType.Ping }).catch(sendFailed);
+
+  /** The keep-alive interval (`isPing`) or the server timeout; read each time, as users may change them. */
+  const intervalOf = (isPing: boolean) => (isPing ? hub.keepAliveIntervalInMilliseconds : hub.serverTimeoutInMilliseconds);
+
+  /** Arms the ping timer (`isPing`) or the server timeout timer, to fire after `delay`. */
+  const arm = (isPing: boolean, delay: number) => {
+    const timer = setTimeout(() => {
+      const interval = intervalOf(isPing);
+      const left = (isPing ? sentAt : receivedAt) + interval - Date.now();
+      if (left > 0) {
+        arm(isPing, left);
+      } else if (isPing) {
+        arm(isPing, interval);
+        ping();
+      } else {
+        stopTimers();
+        const timeout = new TimeoutError(`Server timeout: nothing received for ${interval} ms.`);
+        log(LogLevel.Warning, timeout.message);
+        void connection.stop(timeout);
+      }
+    }, delay);
+    isPing ? (pingTimer = timer) : (timeoutTimer = timer);
+  };
+
+  // ---- lifecycle -------------------------------------------------------
+
+  /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
+  const useBuffer = (on: boolean) => {
+    const features = connection.features;
+    if (buffer) buffer._dispose();
+    const current = (buffer = on ? createMessageBuffer(protocol, sendRaw, statefulReconnectBufferSize!, (error) => void connection.stop(error)) : undefined);
+    features.disconnected = current && current._disconnected;
+    features.resend = current && current._resend;
+  };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
-  private async _connect(): Promise<void> {
-    const connection = this._conn;
-    const protocol = this._protocol;
-    this._stopError = this._partial = undefined;
-    const handshake = new Promise<void>((resolve, reject) => {
-      this._handshake = (error) => {
-        this._handshake = undefined;
+  const connect = async () => {
+    stopError = partial = undefined;
+    const handshaken = new Promise<void>((resolve, reject) => {
+      handshake = (error) => {
+        handshake = undefined;
         error ? reject(error) : resolve();
       };
     });
     // Rejections are awaited below; this stops an early one being reported as unhandled.
-    handshake.catch(noop);
+    handshaken.catch(noop);
     try {
       await connection.start(protocol.transferFormat);
-      const stateful = this._bufferSize !== undefined && connection.features.reconnect;
-      this._useBuffer(stateful);
+      const stateful = statefulReconnectBufferSize !== undefined && connection.features.reconnect;
+      useBuffer(stateful);
       // Long Polling keeps itself alive: no pings and no server timeout there.
       // The server timeout also covers the wait for the handshake response.
       if (!connection.features.inherentKeepAlive) {
-        this._receivedAt = Date.now();
-        this._arm(false, this.serverTimeoutInMilliseconds);
+        receivedAt = Date.now();
+        arm(false, intervalOf(false));
       }
       // Protocols declare version 2 (stateful reconnect's Ack and Sequence); without
       // stateful reconnect the handshake asks for version 1, which every server accepts.
-      await this._sendRaw(writeHandshakeRequest({ protocol: protocol.name, version: stateful ? protocol.version : Math.min(protocol.version, 1) }));
-      await handshake;
+      await sendRaw(writeHandshakeRequest({ protocol: protocol.name, version: stateful ? protocol.version : Math.min(protocol.version, 1) }));
+      await handshaken;
       // Unless the connection closed or stop() was called meanwhile (clearing the timers), start pinging.
-      if (this._timeoutTimer) {
-        this._sentAt = Date.now();
-        this._arm(true, this.keepAliveIntervalInMilliseconds);
+      if (timeoutTimer) {
+        sentAt = Date.now();
+        arm(true, intervalOf(true));
       }
     } catch (error) {
-      this._handshake = undefined;
-      this._stopTimers();
-      // Reported to _closed too, which ignores it while starting.
+      stopTimers();
+      // Reported to closed() too, which ignores it while starting.
       await connection.stop(toError(error));
-      throw this._stopError || error;
+      throw stopError || error;
     }
-  }
+  };
 
-  private async _stop(error?: Error): Promise<void> {
-    const previous = this._state;
+  const start = async () => {
+    if (state != Disconnected) throw new InvalidStateError(`Cannot start a connection that is ${state}.`);
+    setState(Connecting);
+    try {
+      await connect();
+      // stop() may have come between the handshake and here.
+      if (stopError) throw stopError;
+    } catch (error) {
+      setState(Disconnected);
+      throw error;
+    }
+    setState(Connected);
+    started = true;
+    log(LogLevel.Information, "HubConnection connected.");
+  };
+
+  /** Ends in Disconnected and, if the connection had started, reports the close. */
+  const close = (error?: Error) => {
+    setState(Disconnected);
+    if (started) {
+      started = false;
+      emit(CLOSE, error);
+    }
+  };
+
+  const stop = async (error?: Error): Promise<void> => {
+    const previous = state;
     if (previous == Disconnected) return;
-    if (previous == Disconnecting) return this._stopping;
-    this._setState(Disconnecting);
-    this._stopError = error;
-    this._stopTimers();
+    if (previous == Disconnecting) return stopping;
+    setState(Disconnecting);
+    stopError = error;
+    stopTimers();
     if (previous == Connected) {
       // Best effort, not awaited (as the official client): a POST the server is holding
       // must not hold up stop() for the HTTP timeout.
-      this._send({ type: Close }).catch(this._sendFailed);
+      send({ type: MessageType.Close }).catch(sendFailed);
     } else {
       // Connecting, or Reconnecting: the attempt under way fails with this.
-      this._stopError = error || new AbortError("The connection was stopped before the hub handshake completed.");
-      if (this._handshake) this._handshake(this._stopError);
+      stopError = error || new AbortError("Stopped before the handshake completed.");
+      if (handshake) handshake(stopError);
       if (previous == Reconnecting) {
-        if (this._wake) this._wake();
-        this._close(error);
+        wake();
+        close(error);
       }
     }
-    await this._conn.stop(error);
-  }
+    await connection.stop(error);
+  };
 
-  /** The connection (transport) closed, for any reason. */
-  private _closed(error?: Error): void {
-    const state = this._state;
-    if (this._handshake) this._handshake(error || new HandshakeError("The connection closed before the hub handshake completed."));
-    const calls = this._calls;
-    this._calls = new Map();
-    calls.forEach((pending) => pending(undefined, error, true));
-    this._stopTimers();
-    this._useBuffer(false);
-    if (state == Disconnecting) {
-      // A transport error while stopping (an event stream ending, say) is not why we closed.
-      this._close(this._stopError);
-    } else if (state == Connected) {
-      if (error) this._log(LogLevel.Error, `Connection lost: ${error.message}`);
-      this._policy ? void this._reconnect(error) : this._close(error);
+  /** The retry policy's delay before the next attempt; null to give up (also when the policy throws). */
+  const nextDelay = (previousRetryCount: number, lostAt: number, retryReason: Error): number | null => {
+    try {
+      return reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds: Date.now() - lostAt, retryReason });
+    } catch (policyError) {
+      log(LogLevel.Error, `Retry policy threw: ${toError(policyError).message}`);
+      return null;
     }
-    // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
-  }
+  };
 
-  /** Ends in Disconnected and, if the connection had started, reports the close. */
-  private _close(error?: Error): void {
-    this._setState(Disconnected);
-    if (this._started) {
-      this._started = false;
-      this._emit(CLOSE, error);
-    }
-  }
-
-  private async _reconnect(error?: Error): Promise<void> {
+  const reconnect = async (error?: Error) => {
     const lostAt = Date.now();
     let retries = 0;
-    let reason = error || new ConnectionClosedError("The connection was lost.");
+    let reason = error || new ConnectionClosedError("Connection lost.");
     let delay: number | null;
-    while ((delay = this._nextDelay(retries, lostAt, reason)) !== null) {
+    while ((delay = nextDelay(retries, lostAt, reason)) !== null) {
       if (!retries) {
-        this._setState(Reconnecting);
-        this._log(LogLevel.Information, "Reconnecting.");
-        this._emit(RECONNECTING, error);
+        setState(Reconnecting);
+        log(LogLevel.Information, "Reconnecting.");
+        emit(RECONNECTING, error);
       }
       // stop() may have been called meanwhile, even from an onreconnecting callback.
-      if (this._state != Reconnecting) return;
+      if (state != Reconnecting) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay!);
-        this._wake = () => {
+        wake = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      if (this._state != Reconnecting) return;
+      if (state != Reconnecting) return;
       try {
-        await this._connect();
-        if (this._state != Reconnecting) return void (await this._conn.stop());
-        this._setState(Connected);
-        this._log(LogLevel.Information, "HubConnection reconnected.");
-        this._emit(RECONNECTED, this._conn.connectionId);
+        await connect();
+        if (state != Reconnecting) return void (await connection.stop());
+        setState(Connected);
+        log(LogLevel.Information, "HubConnection reconnected.");
+        emit(RECONNECTED, connection.connectionId);
         return;
       } catch (attemptError) {
         reason = toError(attemptError);
-        this._log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
-        if (this._state != Reconnecting) return;
+        log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
+        if (state != Reconnecting) return;
       }
       retries++;
     }
-    this._close(error);
-  }
+    close(error);
+  };
 
-  /** The retry policy's delay before the next attempt; null to give up (also when the policy throws). */
-  private _nextDelay(previousRetryCount: number, lostAt: number, retryReason: Error): number | null {
-    try {
-      return this._policy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds: Date.now() - lostAt, retryReason });
-    } catch (policyError) {
-      this._log(LogLevel.Error, `The retry policy threw: ${toError(policyError).message}`);
-      return null;
+  /** The connection (transport) closed, for any reason. */
+  const closed = (error?: Error) => {
+    const previous = state;
+    if (handshake) handshake(error || new HandshakeError("Connection closed during the handshake."));
+    const failed = calls;
+    calls = new Map();
+    failed.forEach((pending) => pending(undefined, error, true));
+    stopTimers();
+    useBuffer(false);
+    if (previous == Disconnecting) {
+      // A transport error while stopping (an event stream ending, say) is not why we closed.
+      close(stopError);
+    } else if (previous == Connected) {
+      if (error) log(LogLevel.Error, `Connection lost: ${error.message}`);
+      reconnectPolicy ? void reconnect(error) : close(error);
     }
-  }
-
-  // ---- keep-alive ------------------------------------------------------
-
-  /** Arms the ping timer (`ping`) or the server timeout timer, to fire after `delay`. */
-  private _arm(ping: boolean, delay: number): void {
-    const timer = setTimeout(() => {
-      const interval = ping ? this.keepAliveIntervalInMilliseconds : this.serverTimeoutInMilliseconds;
-      const left = (ping ? this._sentAt : this._receivedAt) + interval - Date.now();
-      if (left > 0) {
-        this._arm(ping, left);
-      } else if (ping) {
-        this._arm(ping, interval);
-        this._ping();
-      } else {
-        this._stopTimers();
-        const timeout = new TimeoutError(`Server timeout: nothing received for ${interval} ms.`);
-        this._log(LogLevel.Warning, timeout.message);
-        void this._conn.stop(timeout);
-      }
-    }, delay);
-    ping ? (this._pingTimer = timer) : (this._timeoutTimer = timer);
-  }
-
-  private _stopTimers(): void {
-    clearTimeout(this._pingTimer);
-    clearTimeout(this._timeoutTimer);
-    this._pingTimer = this._timeoutTimer = undefined;
-  }
-
-  private _ping(): void {
-    if (this._state == Connected) this._send({ type: Ping }).catch(this._sendFailed);
-  }
+    // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
+  };
 
   // ---- incoming ----------------------------------------------------------
-
-  private _receive(data: string | ArrayBuffer): void {
-    const protocol = this._protocol;
-    const now = (this._receivedAt = Date.now());
-    // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
-    if (this._pingTimer && now - this._sentAt >= this.keepAliveIntervalInMilliseconds) this._ping();
-    let payload: string | ArrayBuffer | undefined = appendPayload(this._partial, data);
-    this._partial = undefined;
-    if (this._handshake) {
-      let parsed;
-      try {
-        parsed = parseHandshakeResponse(payload);
-      } catch (error) {
-        return this._handshake(new HandshakeError(`Malformed handshake response: ${toError(error).message}`, { cause: error }));
-      }
-      if (!parsed) {
-        this._partial = payload;
-        return;
-      }
-      const refused = parsed.response.error;
-      this._handshake(refused ? new HandshakeError(`Server returned handshake error: ${refused}`) : undefined);
-      payload = parsed.remaining;
-      if (refused || !payload) return;
-    }
-    let messages: HubMessage[];
-    try {
-      const size = payloadLength(payload);
-      const complete = protocol.completeLength ? protocol.completeLength(payload) : size;
-      // The protocol says where the last complete message ends: keep the rest for the next payload.
-      if (complete < size) {
-        this._partial = payload.slice(complete);
-        payload = payload.slice(0, complete);
-      }
-      messages = complete ? protocol.parseMessages(payload, this._logger) : [];
-    } catch (error) {
-      // Protocols from elsewhere (the official ones) throw plain Errors.
-      const failure = error instanceof ProtocolError ? error : new ProtocolError(`Malformed message from the server: ${toError(error).message}`, { cause: error });
-      this._log(LogLevel.Error, failure.message);
-      return void this._conn.stop(failure);
-    }
-    messages.forEach((message) => this._handle(message));
-  }
-
-  private _handle(message: HubMessage): void {
-    if (this._buffer && !this._buffer._receive(message)) return;
-    const type = message.type;
-    if (type == Invocation) {
-      this._runClientMethod(message.target, message.arguments, message.invocationId);
-    } else if (type == StreamItem || type == Completion) {
-      const pending = this._calls.get(message.invocationId);
-      // An answer is the last message of its call. Unknown ids (a cancelled stream) are ignored.
-      if (type == Completion) this._calls.delete(message.invocationId);
-      if (pending) pending(message);
-    } else if (type == Close) {
-      const error = message.error ? new HubError(`Server closed the connection with an error: ${message.error}`) : undefined;
-      // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
-      message.allowReconnect ? void this._conn.stop(error) : (this._stopping = this._stop(error));
-    }
-    // Ping, Ack, Sequence (the buffer's) and unknown types need nothing more.
-  }
 
   /**
    * Runs the handlers of a server-to-client call. A throwing handler is logged and does not
    * stop the others. When the server expects a result (`invocationId`), the one value returned
    * (or resolved) answers it; none, several, or a failure answer with an error.
    */
-  private _runClientMethod(target: string, args: any[], invocationId: string | undefined): void {
-    const methods = this._methods.get(target.toLowerCase()) || [];
+  const runClientMethod = (target: string, args: any[], invocationId: string | undefined) => {
+    const handlers = methods.get(target.toLowerCase()) || [];
     const results: unknown[] = [];
     let failure: Error | undefined;
     const failed = (error: unknown) => {
       failure = toError(error);
-      this._log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
+      log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
     };
-    if (!methods.length) this._log(LogLevel.Warning, `No client method with the name '${target}' found.`);
-    const outcomes = methods.map((method) => {
+    if (!handlers.length) log(LogLevel.Warning, `No client method with the name '${target}' found.`);
+    const outcomes = handlers.map((handler) => {
       try {
-        return Promise.resolve(method.apply(this, args)).then((value) => {
+        return Promise.resolve(handler.apply(hub, args)).then((value) => {
           if (value !== undefined) results.push(value);
         }, failed);
       } catch (error) {
@@ -596,10 +500,70 @@ export class HubConnection {
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
         const error = results.length > 1 ? "Client provided multiple results." : failure ? String(failure) : results.length ? 0 : "Client didn't provide a result.";
-        this._send(error ? { type: Completion, invocationId, error } : { type: Completion, invocationId, result: results[0] }).catch(this._sendFailed);
+        send(error ? { type: MessageType.Completion, invocationId, error } : { type: MessageType.Completion, invocationId, result: results[0] }).catch(sendFailed);
       });
     }
-  }
+  };
+
+  const handle = (message: HubMessage) => {
+    if (buffer && !buffer._receive(message)) return;
+    const type = message.type;
+    if (type == MessageType.Invocation) {
+      runClientMethod(message.target, message.arguments, message.invocationId);
+    } else if (type == MessageType.StreamItem || type == MessageType.Completion) {
+      const pending = calls.get(message.invocationId);
+      // An answer is the last message of its call. Unknown ids (a cancelled stream) are ignored.
+      if (type == MessageType.Completion) calls.delete(message.invocationId);
+      if (pending) pending(message);
+    } else if (type == MessageType.Close) {
+      const error = message.error ? new HubError(`Server returned an error on close: ${message.error}`) : undefined;
+      // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
+      message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
+    }
+    // Ping, Ack, Sequence (the buffer's) and unknown types need nothing more.
+  };
+
+  connection.onreceive = (data) => {
+    const now = (receivedAt = Date.now());
+    // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
+    if (pingTimer && now - sentAt >= intervalOf(true)) ping();
+    let payload: Payload | undefined = appendPayload(partial, data);
+    partial = undefined;
+    if (handshake) {
+      let parsed;
+      try {
+        parsed = parseHandshakeResponse(payload);
+      } catch (error) {
+        return handshake(new HandshakeError(`Malformed handshake response: ${toError(error).message}`, { cause: error }));
+      }
+      if (!parsed) {
+        partial = payload;
+        return;
+      }
+      const refused = parsed.response.error;
+      handshake(refused ? new HandshakeError(`Server returned handshake error: ${refused}`) : undefined);
+      payload = parsed.remaining;
+      if (refused || !payload) return;
+    }
+    let messages: HubMessage[];
+    try {
+      const size = payloadLength(payload);
+      const complete = protocol.completeLength ? protocol.completeLength(payload) : size;
+      // The protocol says where the last complete message ends: keep the rest for the next payload.
+      if (complete < size) {
+        partial = payload.slice(complete);
+        payload = payload.slice(0, complete);
+      }
+      messages = complete ? protocol.parseMessages(payload, logger) : [];
+    } catch (error) {
+      // Protocols from elsewhere (the official ones) throw plain Errors.
+      const failure = error instanceof ProtocolError ? error : new ProtocolError(`Malformed message from the server: ${toError(error).message}`, { cause: error });
+      log(LogLevel.Error, failure.message);
+      return void connection.stop(failure);
+    }
+    messages.forEach(handle);
+  };
+  connection.onclose = closed;
 
   // ---- outgoing ------------------------------------------------------------
 
@@ -610,57 +574,56 @@ export class HubConnection {
    * subscribed to right away, so items pushed just after the call are kept, and sent in order
    * after the invocation itself.
    */
-  private _call(type: MessageType, methodName: string, args: any[], pending?: Pending): [Promise<void>, (string | undefined)?] {
-    if (this._state != Connected) {
-      return [Promise.reject(new InvalidStateError(`'${methodName}' was not sent: the connection is not in the 'Connected' state (it is '${this._state}').`))];
+  const call = (type: MessageType, methodName: string, args: any[], pending?: Pending): [Promise<void>, (string | undefined)?] => {
+    if (state != Connected) {
+      return [Promise.reject(new InvalidStateError(`'${methodName}' was not sent: the connection is not in the 'Connected' state (it is '${state}').`))];
     }
-    const calls = this._calls;
     const plain: unknown[] = [];
     const streams: [string, StreamSource][] = [];
     args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || typeof arg[Symbol.asyncIterator] == "function") ? streams.push(["" + this._nextId++, arg]) : plain.push(arg),
+      arg && (typeof arg.subscribe == "function" || typeof arg[Symbol.asyncIterator] == "function") ? streams.push(["" + nextId++, arg]) : plain.push(arg),
     );
-    const invocationId = pending && "" + this._nextId++;
+    const invocationId = pending && "" + nextId++;
     if (pending) {
       calls.set(invocationId!, (message, error, closed) =>
         pending(
           message,
           closed
-            ? new ConnectionClosedError(`Invocation of '${methodName}' canceled because the connection closed${error ? `: ${error.message}` : "."}`, error && { cause: error })
+            ? new ConnectionClosedError(`'${methodName}' canceled: the connection closed${error ? `: ${error.message}` : "."}`, error && { cause: error })
             : error,
         ),
       );
     }
-    const sent = this._send({ type, invocationId, target: methodName, arguments: plain, streamIds: streams.length ? streams.map((s) => s[0]) : undefined });
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streams.length ? streams.map((s) => s[0]) : undefined });
     let queue = sent;
     streams.forEach(([streamId, source]) => {
       let done = false;
-      let stop = noop;
-      const put = (message: object) => (queue = queue.then(() => this._send(message)));
-      const item = (item: unknown) => put({ type: StreamItem, invocationId: streamId, item });
+      let stopSource = noop;
+      const put = (message: object) => (queue = queue.then(() => send(message)));
+      const item = (item: unknown) => put({ type: MessageType.StreamItem, invocationId: streamId, item });
       /** Ends the stream, with the source's error message when it failed. */
       const finish = (error?: string) => {
         if (done) return;
         done = true;
-        this._calls.delete(streamId);
-        put({ type: Completion, invocationId: streamId, error }).catch(this._sendFailed);
+        calls.delete(streamId);
+        put({ type: MessageType.Completion, invocationId: streamId, error }).catch(sendFailed);
       };
       // The connection closing stops the stream without sending anything more.
       calls.set(streamId, () => {
         done = true;
-        stop();
+        stopSource();
       });
       if ("subscribe" in source) {
         const subscription = source.subscribe({
-          next: (value: unknown) => done || item(value).catch(this._sendFailed),
+          next: (value: unknown) => done || item(value).catch(sendFailed),
           error: (error: unknown) => finish(toError(error).message),
           complete: () => finish(),
         });
-        stop = () => subscription.dispose();
-        if (done) stop();
+        stopSource = () => subscription.dispose();
+        if (done) stopSource();
       } else {
         const iterator = source[Symbol.asyncIterator]();
-        stop = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
+        stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
         void (async () => {
           try {
             for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
@@ -676,35 +639,95 @@ export class HubConnection {
         ? sent.catch((error) => {
             // While stopping, a send fails because the connection is closing under it (Long Polling:
             // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
-            const call = calls.get(invocationId);
+            const failed = calls.get(invocationId);
             calls.delete(invocationId);
-            if (call) call(undefined, error, this._state == Disconnecting || this._state == Disconnected);
+            if (failed) failed(undefined, error, state == Disconnecting || state == Disconnected);
           })
         : sent,
       invocationId,
     ];
-  }
+  };
 
-  /** Encodes and sends a message; an argument the protocol cannot encode rejects, never throws. */
-  private async _send(message: object): Promise<void> {
-    return this._buffer ? this._buffer._send(message as HubMessage) : this._sendRaw(this._protocol.writeMessage(message as HubMessage));
-  }
+  return {
+    get _state() {
+      return state;
+    },
+    _methods: methods,
 
-  private _sendRaw(data: string | ArrayBuffer): Promise<void> {
-    this._sentAt = Date.now();
-    return this._conn.send(data);
-  }
+    _on(event: number, callback: (arg?: any) => void): () => void {
+      const listener: [number, (arg?: any) => void] = [event, callback];
+      listeners.push(listener);
+      return () => {
+        listeners = listeners.filter((l) => l != listener);
+      };
+    },
 
-  private readonly _sendFailed = (error: unknown): void => this._log(LogLevel.Debug, `Sending failed: ${toError(error).message}`);
+    _start: () => (starting = start()),
 
-  /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
-  private _useBuffer(on: boolean): void {
-    const features = this._conn.features;
-    if (this._buffer) this._buffer._dispose();
-    const buffer = (this._buffer = on
-      ? createMessageBuffer(this._protocol, (data) => this._sendRaw(data), this._bufferSize!, (error) => void this._conn.stop(error))
-      : undefined);
-    features.disconnected = buffer && (() => buffer._disconnected());
-    features.resend = buffer && (() => buffer._resend());
-  }
+    async _stop() {
+      const interrupted = starting;
+      await (stopping = stop());
+      // A start that stop() interrupted reports its failure through start(), not here.
+      if (interrupted) await interrupted.catch(noop);
+    },
+
+    _call: call,
+
+    _invoke: <T>(methodName: string, args: any[]) =>
+      new Promise<T>((resolve, reject) => {
+        call(MessageType.Invocation, methodName, args, (message, error) => {
+          if (error) return reject(error);
+          if (message!.type == MessageType.StreamItem) {
+            calls.delete(message!.invocationId);
+            return reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`));
+          }
+          message!.error ? reject(new HubError(message!.error, methodName)) : resolve(message!.result);
+        })[0].catch(reject);
+      }),
+
+    _stream<T>(methodName: string, args: any[]): IStreamResult<T> {
+      const subscribers: IStreamSubscriber<T>[] = [];
+      // What happened before the first subscribe, replayed to it.
+      let backlog: ((subscriber: IStreamSubscriber<T>) => void)[] | undefined = [];
+      let ended = false;
+      const emitItem = (event: (subscriber: IStreamSubscriber<T>) => void, end?: boolean) => {
+        if (ended) return;
+        if (end) ended = true;
+        backlog ? backlog.push(event) : subscribers.slice().forEach(event);
+      };
+      const end = (error?: Error) =>
+        emitItem((subscriber) => {
+          subscriber.closed = true;
+          error ? subscriber.error(error) : subscriber.complete();
+        }, true);
+      const [sent, invocationId] = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
+        error
+          ? end(error)
+          : message!.type == MessageType.StreamItem
+            ? emitItem((subscriber) => subscriber.next(message!.item))
+            : end(message!.error ? new HubError(message!.error, methodName) : undefined),
+      );
+      sent.catch(end);
+      return {
+        subscribe: (subscriber) => {
+          subscribers.push(subscriber);
+          const replay = backlog;
+          backlog = undefined;
+          if (replay) replay.forEach((event) => event(subscriber));
+          return {
+            dispose: () => {
+              const index = subscribers.indexOf(subscriber);
+              if (index < 0) return;
+              subscribers.splice(index, 1);
+              if (!subscribers.length && !ended) {
+                ended = true;
+                calls.delete(invocationId!);
+                if (state == Connected) send({ type: MessageType.CancelInvocation, invocationId }).catch(sendFailed);
+              }
+            },
+          };
+        },
+      };
+    },
+  };
 }
