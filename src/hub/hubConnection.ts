@@ -204,6 +204,7 @@ type Payload = string | ArrayBuffer;
 type HubCore = ReturnType<typeof createCore>;
 
 const noop = () => {};
+const messageOf = (error: unknown) => toError(error).message;
 
 /**
  * The state machine behind a HubConnection: start and stop (and their races), the hub
@@ -242,8 +243,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   let pingTimer: ReturnType<typeof setTimeout> | undefined;
   let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const log = (level: LogLevel, message: string) => logger.log(level, message);
-  const sendFailed = (error: unknown) => log(LogLevel.Debug, `Sending failed: ${toError(error).message}`);
 
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
   const emit = (event: number, arg?: unknown) =>
@@ -252,7 +251,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         try {
           callback(arg);
         } catch (error) {
-          log(LogLevel.Error, `A callback threw: ${toError(error).message}`);
+          logger.log(LogLevel.Error, `A callback threw: ${messageOf(error)}`);
         }
       }
     });
@@ -283,7 +282,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   };
 
   // Only armed between a handshake and the next close or stop().
-  const ping = () => send({ type: MessageType.Ping }).catch(sendFailed);
+  const ping = () => send({ type: MessageType.Ping }).catch(noop);
 
   /** The keep-alive interval (`isPing`) or the server timeout; read each time, as users may change them. */
   const intervalOf = (isPing: boolean) => (isPing ? hub.keepAliveIntervalInMilliseconds : hub.serverTimeoutInMilliseconds);
@@ -301,7 +300,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       } else {
         stopTimers();
         const timeout = new TimeoutError(`Server timeout: nothing received for ${interval} ms.`);
-        log(LogLevel.Warning, timeout.message);
+        logger.log(LogLevel.Warning, timeout.message);
         void connection.stop(timeout);
       }
     }, delay);
@@ -332,7 +331,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     handshaken.catch(noop);
     try {
       await connection.start(protocol.transferFormat);
-      const stateful = statefulReconnectBufferSize !== undefined && connection.features.reconnect;
+      const stateful = statefulReconnectBufferSize != null && connection.features.reconnect;
       useBuffer(stateful);
       // Long Polling keeps itself alive: no pings and no server timeout there.
       // The server timeout also covers the wait for the handshake response.
@@ -370,7 +369,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     }
     setState(Connected);
     started = true;
-    log(LogLevel.Information, "HubConnection connected.");
+    logger.log(LogLevel.Information, "HubConnection connected.");
   };
 
   /** Ends in Disconnected and, if the connection had started, reports the close. */
@@ -392,10 +391,10 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     if (previous == Connected) {
       // Best effort, not awaited (as the official client): a POST the server is holding
       // must not hold up stop() for the HTTP timeout.
-      send({ type: MessageType.Close }).catch(sendFailed);
+      send({ type: MessageType.Close }).catch(noop);
     } else {
       // Connecting, or Reconnecting: the attempt under way fails with this.
-      stopError = error || new AbortError("Stopped before the handshake completed.");
+      stopError = error || new AbortError("Stopped during the handshake.");
       if (handshake) handshake(stopError);
       if (previous == Reconnecting) {
         wake();
@@ -410,45 +409,45 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     try {
       return reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds: Date.now() - lostAt, retryReason });
     } catch (policyError) {
-      log(LogLevel.Error, `Retry policy threw: ${toError(policyError).message}`);
+      logger.log(LogLevel.Error, `Retry policy threw: ${messageOf(policyError)}`);
       return null;
     }
   };
 
   const reconnect = async (error?: Error) => {
     const lostAt = Date.now();
-    let retries = 0;
     let reason = error || new ConnectionClosedError("Connection lost.");
-    let delay: number | null;
-    while ((delay = nextDelay(retries, lostAt, reason)) !== null) {
-      if (!retries) {
+    for (let retries = 0, delay; (delay = nextDelay(retries++, lostAt, reason)) !== null; ) {
+      if (retries == 1) {
         setState(Reconnecting);
-        log(LogLevel.Information, "Reconnecting.");
+        logger.log(LogLevel.Information, "Reconnecting.");
         emit(RECONNECTING, error);
       }
-      // stop() may have been called meanwhile, even from an onreconnecting callback.
-      if (state != Reconnecting) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay!);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // stop() may come at any time, even from an onreconnecting callback: it ends the attempts
+      // (waking this delay) and closes for good.
+      if (state == Reconnecting) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       if (state != Reconnecting) return;
       try {
         await connect();
-        if (state != Reconnecting) return void (await connection.stop());
-        setState(Connected);
-        log(LogLevel.Information, "HubConnection reconnected.");
-        emit(RECONNECTED, connection.connectionId);
-        return;
       } catch (attemptError) {
         reason = toError(attemptError);
-        log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
-        if (state != Reconnecting) return;
+        logger.log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
+        continue;
       }
-      retries++;
+      if (state == Reconnecting) {
+        setState(Connected);
+        logger.log(LogLevel.Information, "HubConnection reconnected.");
+        emit(RECONNECTED, connection.connectionId);
+      }
+      return;
     }
     close(error);
   };
@@ -466,7 +465,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       // A transport error while stopping (an event stream ending, say) is not why we closed.
       close(stopError);
     } else if (previous == Connected) {
-      if (error) log(LogLevel.Error, `Connection lost: ${error.message}`);
+      if (error) logger.log(LogLevel.Error, `Connection lost: ${error.message}`);
       reconnectPolicy ? void reconnect(error) : close(error);
     }
     // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
@@ -485,9 +484,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     let failure: Error | undefined;
     const failed = (error: unknown) => {
       failure = toError(error);
-      log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
+      logger.log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
     };
-    if (!handlers.length) log(LogLevel.Warning, `No client method with the name '${target}' found.`);
+    if (!handlers.length) logger.log(LogLevel.Warning, `No client method with the name '${target}' found.`);
     const outcomes = handlers.map((handler) => {
       try {
         return Promise.resolve(handler.apply(hub, args)).then((value) => {
@@ -500,7 +499,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
         const error = results.length > 1 ? "Client provided multiple results." : failure ? String(failure) : results.length ? 0 : "Client didn't provide a result.";
-        send(error ? { type: MessageType.Completion, invocationId, error } : { type: MessageType.Completion, invocationId, result: results[0] }).catch(sendFailed);
+        send(error ? { type: MessageType.Completion, invocationId, error } : { type: MessageType.Completion, invocationId, result: results[0] }).catch(noop);
       });
     }
   };
@@ -534,7 +533,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       try {
         parsed = parseHandshakeResponse(payload);
       } catch (error) {
-        return handshake(new HandshakeError(`Malformed handshake response: ${toError(error).message}`, { cause: error }));
+        return handshake(new HandshakeError(`Malformed handshake response: ${messageOf(error)}`, { cause: error }));
       }
       if (!parsed) {
         partial = payload;
@@ -557,8 +556,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       messages = complete ? protocol.parseMessages(payload, logger) : [];
     } catch (error) {
       // Protocols from elsewhere (the official ones) throw plain Errors.
-      const failure = error instanceof ProtocolError ? error : new ProtocolError(`Malformed message from the server: ${toError(error).message}`, { cause: error });
-      log(LogLevel.Error, failure.message);
+      const failure = error instanceof ProtocolError ? error : new ProtocolError(`Invalid message from the server: ${messageOf(error)}`, { cause: error });
+      logger.log(LogLevel.Error, failure.message);
       return void connection.stop(failure);
     }
     messages.forEach(handle);
@@ -576,12 +575,15 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
    */
   const call = (type: MessageType, methodName: string, args: any[], pending?: Pending): [Promise<void>, (string | undefined)?] => {
     if (state != Connected) {
-      return [Promise.reject(new InvalidStateError(`'${methodName}' was not sent: the connection is not in the 'Connected' state (it is '${state}').`))];
+      return [Promise.reject(new InvalidStateError(`Cannot send '${methodName}' while ${state}.`))];
     }
     const plain: unknown[] = [];
-    const streams: [string, StreamSource][] = [];
+    const streams: StreamSource[] = [];
+    const streamIds: string[] = [];
     args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || typeof arg[Symbol.asyncIterator] == "function") ? streams.push(["" + nextId++, arg]) : plain.push(arg),
+      arg && (typeof arg.subscribe == "function" || typeof arg[Symbol.asyncIterator] == "function")
+        ? streams.push(arg) && streamIds.push("" + nextId++)
+        : plain.push(arg),
     );
     const invocationId = pending && "" + nextId++;
     if (pending) {
@@ -594,9 +596,10 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         ),
       );
     }
-    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streams.length ? streams.map((s) => s[0]) : undefined });
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : undefined });
     let queue = sent;
-    streams.forEach(([streamId, source]) => {
+    streams.forEach((source, index) => {
+      const streamId = streamIds[index]!;
       let done = false;
       let stopSource = noop;
       const put = (message: object) => (queue = queue.then(() => send(message)));
@@ -606,7 +609,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         if (done) return;
         done = true;
         calls.delete(streamId);
-        put({ type: MessageType.Completion, invocationId: streamId, error }).catch(sendFailed);
+        put({ type: MessageType.Completion, invocationId: streamId, error }).catch(noop);
       };
       // The connection closing stops the stream without sending anything more.
       calls.set(streamId, () => {
@@ -615,8 +618,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       });
       if ("subscribe" in source) {
         const subscription = source.subscribe({
-          next: (value: unknown) => done || item(value).catch(sendFailed),
-          error: (error: unknown) => finish(toError(error).message),
+          next: (value: unknown) => done || item(value).catch(noop),
+          error: (error: unknown) => finish(messageOf(error)),
           complete: () => finish(),
         });
         stopSource = () => subscription.dispose();
@@ -628,7 +631,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
           try {
             for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
           } catch (error) {
-            return finish(toError(error).message);
+            return finish(messageOf(error));
           }
           finish();
         })();
@@ -722,7 +725,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
               if (!subscribers.length && !ended) {
                 ended = true;
                 calls.delete(invocationId!);
-                if (state == Connected) send({ type: MessageType.CancelInvocation, invocationId }).catch(sendFailed);
+                if (state == Connected) send({ type: MessageType.CancelInvocation, invocationId }).catch(noop);
               }
             },
           };
