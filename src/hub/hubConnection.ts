@@ -122,7 +122,7 @@ export class HubConnection {
    * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    return this._core._call(MessageType.Invocation, methodName, args)[0];
+    return this._core._call(MessageType.Invocation, methodName, args);
   }
 
   /**
@@ -147,7 +147,7 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (methodName && typeof newMethod == "function") {
+    if (methodName && newMethod) {
       const name = methodName.toLowerCase();
       const methods = this._core._methods;
       const list = methods.get(name) || [];
@@ -205,6 +205,8 @@ type HubCore = ReturnType<typeof createCore>;
 
 const noop = () => {};
 const messageOf = (error: unknown) => toError(error).message;
+// Not Date.now itself: fake timers in tests replace Date after this module loads.
+const now = () => Date.now();
 
 /**
  * The state machine behind a HubConnection: start and stop (and their races), the hub
@@ -236,12 +238,14 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   let stopError: Error | undefined;
   /** Ends the current reconnect delay early (stop() during it). */
   let wake = noop;
-  // Keep-alive: activity only records a time; each timer, when it fires, re-arms for
-  // whatever is left of its interval, so a busy connection does not reset timers per message.
+  // Keep-alive: activity only records a time; one timer, when it fires, checks the times and
+  // re-arms for whatever is left, so a busy connection does not reset timers per message.
   let sentAt = 0;
   let receivedAt = 0;
-  let pingTimer: ReturnType<typeof setTimeout> | undefined;
-  let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Pings are sent too: from the end of the handshake. */
+  let pinging = false;
 
 
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
@@ -265,7 +269,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   };
 
   const sendRaw = (data: Payload) => {
-    sentAt = Date.now();
+    sentAt = now();
     return connection.send(data);
   };
 
@@ -275,36 +279,35 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
   // ---- keep-alive ------------------------------------------------------
 
-  const stopTimers = () => {
-    clearTimeout(pingTimer);
-    clearTimeout(timeoutTimer);
-    pingTimer = timeoutTimer = undefined;
+  const stopTimer = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    pinging = false;
   };
 
-  // Only armed between a handshake and the next close or stop().
   const ping = () => send({ type: MessageType.Ping }).catch(noop);
 
-  /** The keep-alive interval (`isPing`) or the server timeout; read each time, as users may change them. */
-  const intervalOf = (isPing: boolean) => (isPing ? hub.keepAliveIntervalInMilliseconds : hub.serverTimeoutInMilliseconds);
-
-  /** Arms the ping timer (`isPing`) or the server timeout timer, to fire after `delay`. */
-  const arm = (isPing: boolean, delay: number) => {
-    const timer = setTimeout(() => {
-      const interval = intervalOf(isPing);
-      const left = (isPing ? sentAt : receivedAt) + interval - Date.now();
-      if (left > 0) {
-        arm(isPing, left);
-      } else if (isPing) {
-        arm(isPing, interval);
-        ping();
-      } else {
-        stopTimers();
-        const timeout = new TimeoutError(`Server timeout: nothing received for ${interval} ms.`);
-        logger.log(LogLevel.Warning, timeout.message);
-        void connection.stop(timeout);
-      }
-    }, delay);
-    isPing ? (pingTimer = timer) : (timeoutTimer = timer);
+  /**
+   * Checks the keep-alive times (the intervals are read each time: users may change them):
+   * the server timeout closes the connection, an idle client sends a Ping. Then re-arms.
+   */
+  const keepAlive = () => {
+    clearTimeout(timer);
+    const timeout = hub.serverTimeoutInMilliseconds;
+    const untilTimeout = receivedAt + timeout - now();
+    if (untilTimeout <= 0) {
+      stopTimer();
+      const error = new TimeoutError(`Server timeout: nothing received for ${timeout} ms.`);
+      logger.log(LogLevel.Warning, error.message);
+      return void connection.stop(error);
+    }
+    const interval = hub.keepAliveIntervalInMilliseconds;
+    let untilPing = sentAt + interval - now();
+    if (pinging && untilPing <= 0) {
+      ping();
+      untilPing = interval;
+    }
+    timer = setTimeout(keepAlive, pinging ? Math.min(untilPing, untilTimeout) : untilTimeout);
   };
 
   // ---- lifecycle -------------------------------------------------------
@@ -336,20 +339,21 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       // Long Polling keeps itself alive: no pings and no server timeout there.
       // The server timeout also covers the wait for the handshake response.
       if (!connection.features.inherentKeepAlive) {
-        receivedAt = Date.now();
-        arm(false, intervalOf(false));
+        receivedAt = now();
+        keepAlive();
       }
       // Protocols declare version 2 (stateful reconnect's Ack and Sequence); without
       // stateful reconnect the handshake asks for version 1, which every server accepts.
-      await sendRaw(writeHandshakeRequest({ protocol: protocol.name, version: stateful ? protocol.version : Math.min(protocol.version, 1) }));
+      await sendRaw(writeHandshakeRequest({ protocol: protocol.name, version: stateful ? protocol.version : 1 }));
       await handshaken;
       // Unless the connection closed or stop() was called meanwhile (clearing the timers), start pinging.
-      if (timeoutTimer) {
-        sentAt = Date.now();
-        arm(true, intervalOf(true));
+      if (timer) {
+        sentAt = now();
+        pinging = true;
+        keepAlive();
       }
     } catch (error) {
-      stopTimers();
+      stopTimer();
       // Reported to closed() too, which ignores it while starting.
       await connection.stop(toError(error));
       throw stopError || error;
@@ -383,42 +387,44 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
   const stop = async (error?: Error): Promise<void> => {
     const previous = state;
-    if (previous == Disconnected) return;
+    const interrupted = starting;
     if (previous == Disconnecting) return stopping;
-    setState(Disconnecting);
-    stopError = error;
-    stopTimers();
-    if (previous == Connected) {
-      // Best effort, not awaited (as the official client): a POST the server is holding
-      // must not hold up stop() for the HTTP timeout.
-      send({ type: MessageType.Close }).catch(noop);
-    } else {
-      // Connecting, or Reconnecting: the attempt under way fails with this.
-      stopError = error || new AbortError("Stopped during the handshake.");
-      if (handshake) handshake(stopError);
-      if (previous == Reconnecting) {
-        wake();
-        close(error);
+    if (previous != Disconnected) {
+      setState(Disconnecting);
+      stopError = error;
+      stopTimer();
+      if (previous == Connected) {
+        // Best effort, not awaited (as the official client): a POST the server is holding
+        // must not hold up stop() for the HTTP timeout.
+        send({ type: MessageType.Close }).catch(noop);
+      } else {
+        // Connecting, or Reconnecting: the attempt under way fails with this.
+        stopError = error || new AbortError("Stopped during the handshake.");
+        if (handshake) handshake(stopError);
+        if (previous == Reconnecting) {
+          wake();
+          close(error);
+        }
       }
+      await connection.stop(error);
     }
-    await connection.stop(error);
-  };
-
-  /** The retry policy's delay before the next attempt; null to give up (also when the policy throws). */
-  const nextDelay = (previousRetryCount: number, lostAt: number, retryReason: Error): number | null => {
-    try {
-      return reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds: Date.now() - lostAt, retryReason });
-    } catch (policyError) {
-      logger.log(LogLevel.Error, `Retry policy threw: ${messageOf(policyError)}`);
-      return null;
-    }
+    // A start that stop() interrupted reports its failure through start(), not here.
+    if (interrupted) await interrupted.catch(noop);
   };
 
   const reconnect = async (error?: Error) => {
-    const lostAt = Date.now();
+    const lostAt = now();
     let reason = error || new ConnectionClosedError("Connection lost.");
-    for (let retries = 0, delay; (delay = nextDelay(retries++, lostAt, reason)) !== null; ) {
-      if (retries == 1) {
+    for (let retries = 0; ; retries++) {
+      let delay: number | null | undefined;
+      try {
+        delay = reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount: retries, elapsedMilliseconds: now() - lostAt, retryReason: reason });
+      } catch (policyError) {
+        logger.log(LogLevel.Error, `Retry policy threw: ${messageOf(policyError)}`);
+      }
+      // null (or a policy that threw): give up.
+      if (delay == null) return close(error);
+      if (!retries) {
         setState(Reconnecting);
         logger.log(LogLevel.Information, "Reconnecting.");
         emit(RECONNECTING, error);
@@ -449,7 +455,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       }
       return;
     }
-    close(error);
   };
 
   /** The connection (transport) closed, for any reason. */
@@ -459,7 +464,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     const failed = calls;
     calls = new Map();
     failed.forEach((pending) => pending(undefined, error, true));
-    stopTimers();
+    stopTimer();
     useBuffer(false);
     if (previous == Disconnecting) {
       // A transport error while stopping (an event stream ending, say) is not why we closed.
@@ -523,9 +528,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   };
 
   connection.onreceive = (data) => {
-    const now = (receivedAt = Date.now());
     // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
-    if (pingTimer && now - sentAt >= intervalOf(true)) ping();
+    receivedAt = now();
+    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) ping();
     let payload: Payload | undefined = appendPayload(partial, data);
     partial = undefined;
     if (handshake) {
@@ -573,9 +578,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
    * subscribed to right away, so items pushed just after the call are kept, and sent in order
    * after the invocation itself.
    */
-  const call = (type: MessageType, methodName: string, args: any[], pending?: Pending): [Promise<void>, (string | undefined)?] => {
+  const call: {
+    (type: MessageType, methodName: string, args: any[]): Promise<void>;
+    (type: MessageType, methodName: string, args: any[], pending: Pending): string | undefined;
+  } = (type: MessageType, methodName: string, args: any[], pending?: Pending): any => {
     if (state != Connected) {
-      return [Promise.reject(new InvalidStateError(`Cannot send '${methodName}' while ${state}.`))];
+      const error = new InvalidStateError(`Cannot send '${methodName}' while ${state}.`);
+      return pending ? pending(undefined, error) : Promise.reject(error);
     }
     const plain: unknown[] = [];
     const streams: StreamSource[] = [];
@@ -637,18 +646,15 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         })();
       }
     });
-    return [
-      invocationId
-        ? sent.catch((error) => {
-            // While stopping, a send fails because the connection is closing under it (Long Polling:
-            // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
-            const failed = calls.get(invocationId);
-            calls.delete(invocationId);
-            if (failed) failed(undefined, error, state == Disconnecting || state == Disconnected);
-          })
-        : sent,
-      invocationId,
-    ];
+    if (!invocationId) return sent;
+    sent.catch((error) => {
+      // While stopping, a send fails because the connection is closing under it (Long Polling:
+      // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
+      const failed = calls.get(invocationId);
+      calls.delete(invocationId);
+      if (failed) failed(undefined, error, state == Disconnecting || state == Disconnected);
+    });
+    return invocationId;
   };
 
   return {
@@ -667,12 +673,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
     _start: () => (starting = start()),
 
-    async _stop() {
-      const interrupted = starting;
-      await (stopping = stop());
-      // A start that stop() interrupted reports its failure through start(), not here.
-      if (interrupted) await interrupted.catch(noop);
-    },
+    _stop: () => (stopping = stop()),
 
     _call: call,
 
@@ -685,7 +686,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
             return reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`));
           }
           message!.error ? reject(new HubError(message!.error, methodName)) : resolve(message!.result);
-        })[0].catch(reject);
+        });
       }),
 
     _stream<T>(methodName: string, args: any[]): IStreamResult<T> {
@@ -703,14 +704,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
           subscriber.closed = true;
           error ? subscriber.error(error) : subscriber.complete();
         }, true);
-      const [sent, invocationId] = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
+      const invocationId = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
         error
           ? end(error)
           : message!.type == MessageType.StreamItem
             ? emitItem((subscriber) => subscriber.next(message!.item))
             : end(message!.error ? new HubError(message!.error, methodName) : undefined),
       );
-      sent.catch(end);
       return {
         subscribe: (subscriber) => {
           subscribers.push(subscriber);
