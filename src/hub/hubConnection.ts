@@ -485,7 +485,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
    */
   const runClientMethod = (target: string, args: any[], invocationId: string | undefined) => {
     const handlers = methods.get(target.toLowerCase()) || [];
-    const results: unknown[] = [];
+    let results = 0;
+    let result: unknown;
     let failure: Error | undefined;
     const failed = (error: unknown) => {
       failure = toError(error);
@@ -495,7 +496,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     const outcomes = handlers.map((handler) => {
       try {
         return Promise.resolve(handler.apply(hub, args)).then((value) => {
-          if (value !== undefined) results.push(value);
+          if (value !== undefined) results++, (result = value);
         }, failed);
       } catch (error) {
         failed(error);
@@ -503,11 +504,12 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     });
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
-        const error = results.length > 1 ? "Client provided multiple results." : failure ? String(failure) : results.length ? 0 : "Client didn't provide a result.";
-        send(error ? { type: MessageType.Completion, invocationId, error } : { type: MessageType.Completion, invocationId, result: results[0] }).catch(noop);
+        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? undefined : "Client didn't provide a result.";
+        send({ type: MessageType.Completion, invocationId, error, result: error ? undefined : result }).catch(noop);
       });
     }
   };
+
 
   const handle = (message: HubMessage) => {
     if (buffer && !buffer._receive(message)) return;
@@ -520,7 +522,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       if (type == MessageType.Completion) calls.delete(message.invocationId);
       if (pending) pending(message);
     } else if (type == MessageType.Close) {
-      const error = message.error ? new HubError(`Server returned an error on close: ${message.error}`) : undefined;
+      const error = message.error ? new HubError(`Server closed with error: ${message.error}`) : undefined;
       // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
       message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
     }
@@ -545,7 +547,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         return;
       }
       const refused = parsed.response.error;
-      handshake(refused ? new HandshakeError(`Server returned handshake error: ${refused}`) : undefined);
+      handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
       payload = parsed.remaining;
       if (refused || !payload) return;
     }

@@ -16,15 +16,15 @@ export interface IRetryPolicy {
 
 /** Retries after each delay in a fixed list, then gives up. */
 export class DefaultReconnectPolicy implements IRetryPolicy {
-  private readonly _delays: (number | null)[];
+  private readonly _delays: readonly number[];
 
   /** @param retryDelays - milliseconds before each attempt; default 0, 2000, 10000, 30000. */
   constructor(retryDelays: readonly number[] = [0, 2000, 10000, 30000]) {
-    // A copy, ending with null: give up once the list is used up.
-    this._delays = [...retryDelays, null];
+    this._delays = retryDelays.slice();
   }
 
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null {
-    return this._delays[Math.min(retryContext.previousRetryCount, this._delays.length - 1)]!;
+    const delay = this._delays[retryContext.previousRetryCount];
+    return delay === undefined ? null : delay;
   }
 }
