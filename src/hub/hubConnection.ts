@@ -92,9 +92,8 @@ export class HubConnection {
   }
 
   set baseUrl(url: string) {
-    if (this.state != Disconnected && this.state != Reconnecting) {
-      throw new InvalidStateError(`Cannot change baseUrl while ${this.state}.`);
-    }
+    const state = this.state;
+    if (state != Disconnected && state != Reconnecting) throw new InvalidStateError(`Cannot change baseUrl while ${state}.`);
     if (!url) throw new InvalidArgumentError("baseUrl must not be empty.");
     this._conn.baseUrl = url;
   }
@@ -205,6 +204,7 @@ type HubCore = ReturnType<typeof createCore>;
 
 const noop = () => {};
 const messageOf = (error: unknown) => toError(error).message;
+const asyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
 // Not Date.now itself: fake timers in tests replace Date after this module loads.
 const now = () => Date.now();
 
@@ -297,9 +297,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     const untilTimeout = receivedAt + timeout - now();
     if (untilTimeout <= 0) {
       stopTimer();
-      const error = new TimeoutError(`Server timeout: nothing received for ${timeout} ms.`);
-      logger.log(LogLevel.Warning, error.message);
-      return void connection.stop(error);
+      // Logged by closed() as the reason the connection was lost.
+      return void connection.stop(new TimeoutError(`Server timeout: nothing received for ${timeout} ms.`));
     }
     const interval = hub.keepAliveIntervalInMilliseconds;
     let untilPing = sentAt + interval - now();
@@ -562,10 +561,10 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       }
       messages = complete ? protocol.parseMessages(payload, logger) : [];
     } catch (error) {
-      // Protocols from elsewhere (the official ones) throw plain Errors.
-      const failure = error instanceof ProtocolError ? error : new ProtocolError(`Invalid message from the server: ${messageOf(error)}`, { cause: error });
-      logger.log(LogLevel.Error, failure.message);
-      return void connection.stop(failure);
+      // Protocols from elsewhere (the official ones) throw plain Errors. Logged by closed().
+      return void connection.stop(
+        error instanceof ProtocolError ? error : new ProtocolError(`Invalid message from the server: ${messageOf(error)}`, { cause: error }),
+      );
     }
     messages.forEach(handle);
   };
@@ -592,7 +591,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     const streams: StreamSource[] = [];
     const streamIds: string[] = [];
     args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || typeof arg[Symbol.asyncIterator] == "function")
+      arg && (typeof arg.subscribe == "function" || typeof arg[asyncIterator] == "function")
         ? streams.push(arg) && streamIds.push("" + nextId++)
         : plain.push(arg),
     );
@@ -636,7 +635,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         stopSource = () => subscription.dispose();
         if (done) stopSource();
       } else {
-        const iterator = source[Symbol.asyncIterator]();
+        const iterator = source[asyncIterator]();
         stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
         void (async () => {
           try {

@@ -94,7 +94,7 @@ export function createMessageBuffer(
       if (type == MessageType.Sequence) {
         awaitingSequence = false;
         if (message.sequenceId > nextReceivedId) {
-          fail(new ProtocolError(`Sequence ${message.sequenceId} from the server is after the ${nextReceivedId - 1} messages received.`));
+          fail(new ProtocolError(`Sequence ${message.sequenceId} is past the ${nextReceivedId - 1} messages received.`));
         }
         nextReceivedId = message.sequenceId;
       } else if (awaitingSequence) {
