@@ -189,14 +189,15 @@ export class HubConnection {
 
 /**
  * What waits for the server's answer to an invocation or a stream, by id: it gets the
- * StreamItems and the MessageType.Completion, or an error when sending fails or (`closed`) the
+ * StreamItems and the Completion, or an error when sending fails or (`closed`) the
  * connection closes. Running client-to-server streams are kept with them, to be
  * stopped when the connection closes.
  */
 type Pending = (message: StreamItemMessage | CompletionMessage | undefined, error?: Error, closed?: boolean) => void;
 
 /** A stream argument: hubwire's Subject, anything with `subscribe`, or an async iterable. */
-type StreamSource = { subscribe(subscriber: IStreamSubscriber<any>): ISubscription<any> } | AsyncIterable<unknown>;
+type StreamSource = Subscribable | AsyncIterable<unknown>;
+type Subscribable = { subscribe(subscriber: IStreamSubscriber<any>): ISubscription<any> };
 
 type Payload = string | ArrayBuffer;
 
@@ -246,7 +247,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
-
 
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
   const emit = (event: number, arg?: unknown) =>
@@ -313,11 +313,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
   /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
   const useBuffer = (on: boolean) => {
-    const features = connection.features;
     if (buffer) buffer._dispose();
-    const current = (buffer = on ? createMessageBuffer(protocol, sendRaw, statefulReconnectBufferSize!, (error) => void connection.stop(error)) : undefined);
-    features.disconnected = current && current._disconnected;
-    features.resend = current && current._resend;
+    buffer = on ? createMessageBuffer(protocol, sendRaw, statefulReconnectBufferSize!, (error) => void connection.stop(error), connection.features) : undefined;
   };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
@@ -509,7 +506,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     }
   };
 
-
   const handle = (message: HubMessage) => {
     if (buffer && !buffer._receive(message)) return;
     const type = message.type;
@@ -591,7 +587,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     const streams: StreamSource[] = [];
     const streamIds: string[] = [];
     args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || typeof arg[asyncIterator] == "function")
+      arg && (typeof arg.subscribe == "function" || arg[asyncIterator])
         ? streams.push(arg) && streamIds.push("" + nextId++)
         : plain.push(arg),
     );
@@ -626,8 +622,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         done = true;
         stopSource();
       });
-      if ("subscribe" in source) {
-        const subscription = source.subscribe({
+      if ((source as { subscribe?: unknown }).subscribe) {
+        const subscription = (source as Subscribable).subscribe({
           next: (value: unknown) => done || item(value).catch(noop),
           error: (error: unknown) => finish(messageOf(error)),
           complete: () => finish(),
@@ -635,7 +631,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         stopSource = () => subscription.dispose();
         if (done) stopSource();
       } else {
-        const iterator = source[asyncIterator]();
+        const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
         stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
         void (async () => {
           try {
@@ -649,11 +645,12 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     });
     if (!invocationId) return sent;
     sent.catch((error) => {
-      // While stopping, a send fails because the connection is closing under it (Long Polling:
+      // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
       // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
       const failed = calls.get(invocationId);
       calls.delete(invocationId);
-      if (failed) failed(undefined, error, state == Disconnecting || state == Disconnected);
+      // (Had the connection been lost, closed() would have ended the call already.)
+      if (failed) failed(undefined, error, state != Connected);
     });
     return invocationId;
   };

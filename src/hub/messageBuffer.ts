@@ -1,4 +1,5 @@
 import { ProtocolError } from "../errors.js";
+import type { ConnectionFeatures } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage } from "../protocol/messages.js";
 import { payloadLength } from "../protocol/payload.js";
@@ -14,11 +15,10 @@ export interface MessageBuffer {
    * handled: a counted message handled before a resume, or anything before the server's Sequence.
    */
   _receive(message: HubMessage): boolean;
-  /** The socket dropped: hold sends until `_resend()`, ignore what arrives before the Sequence message. */
-  _disconnected(): void;
-  /** The socket is back: send Sequence with the first unacknowledged id, then replay. */
-  _resend(): Promise<void>;
-  /** The connection closed for good: stop the ack timer; waiting sends go on (and fail, as the connection is gone). */
+  /**
+   * The connection closed for good: unhook from its features, stop the ack timer; waiting
+   * sends go on (and fail, as the connection is gone).
+   */
   _dispose(): void;
 }
 
@@ -30,6 +30,10 @@ export interface MessageBuffer {
  * when a resume replays what was already handled. Sending waits while `bufferSize` bytes or
  * more are unacknowledged.
  *
+ * It hooks itself into the connection's `features`: `disconnected` (the socket dropped: hold
+ * sends, ignore what arrives before the server's Sequence message) and `resend` (the socket is
+ * back: send Sequence with the first unacknowledged id, then replay), until `_dispose()`.
+ *
  * @param sendData - sends on the current socket.
  * @param fail - ends the connection after a protocol violation.
  */
@@ -38,6 +42,7 @@ export function createMessageBuffer(
   sendData: (data: Payload) => Promise<void>,
   bufferSize: number,
   fail: (error: Error) => void,
+  features: ConnectionFeatures,
 ): MessageBuffer {
   /** Sent, not yet acknowledged: the ids `lastSentId - unacked.length + 1` to `lastSentId`. */
   const unacked: Payload[] = [];
@@ -68,7 +73,7 @@ export function createMessageBuffer(
       }, 1000);
   };
 
-  return {
+  const buffer: MessageBuffer = {
     async _send(message) {
       const data = protocol.writeMessage(message);
       if (message.type > MessageType.CancelInvocation) {
@@ -112,27 +117,30 @@ export function createMessageBuffer(
       return true;
     },
 
-    _disconnected() {
-      connected = false;
-      awaitingSequence = true;
-    },
-
-    async _resend() {
-      await sendData(protocol.writeMessage({ type: MessageType.Sequence, sequenceId: firstUnackedId() }));
-      // Acks may arrive and messages be added during the replay: walk it by id.
-      for (let id = firstUnackedId(); id <= lastSentId; id++) {
-        const data = unacked[id - firstUnackedId()];
-        if (data !== undefined) await sendData(data);
-      }
-      connected = true;
-      if (lastHandledId > lastAckedId) scheduleAck();
-    },
-
     _dispose() {
+      features.disconnected = features.resend = undefined;
       clearTimeout(ackTimer);
       bufferSize = Infinity;
       connected = true;
       release();
     },
   };
+
+  features.disconnected = () => {
+    connected = false;
+    awaitingSequence = true;
+  };
+
+  features.resend = async () => {
+    await sendData(protocol.writeMessage({ type: MessageType.Sequence, sequenceId: firstUnackedId() }));
+    // Acks may arrive and messages be added during the replay: walk it by id.
+    for (let id = firstUnackedId(); id <= lastSentId; id++) {
+      const data = unacked[id - firstUnackedId()];
+      if (data !== undefined) await sendData(data);
+    }
+    connected = true;
+    if (lastHandledId > lastAckedId) scheduleAck();
+  };
+
+  return buffer;
 }
