@@ -442,6 +442,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       } catch (attemptError) {
         reason = toError(attemptError);
         logger.log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
+        if (state != Reconnecting) return;
         continue;
       }
       if (state == Reconnecting) {
@@ -569,9 +570,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   // ---- outgoing ------------------------------------------------------------
 
   /**
-   * Sends an Invocation or a StreamInvocation. With `pending`, the call gets an id and waits
-   * for its answer; a failed send goes to `pending` and the promise returned only rejects when
-   * not connected. Without it (send), the promise is the send's. Stream arguments are
+   * Sends an Invocation or a StreamInvocation. With `pending` (invoke, stream), the call gets
+   * an id, which is returned, and `pending` gets its answer, or the error when not connected or
+   * when sending fails. Without it (send), the send's promise is returned. Stream arguments are
    * subscribed to right away, so items pushed just after the call are kept, and sent in order
    * after the invocation itself.
    */

@@ -164,6 +164,17 @@ describe("automatic reconnect", () => {
     expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
   });
 
+  it("gives up, as for null, when a policy returns undefined", async () => {
+    const harness = await reconnectingHub({ nextRetryDelayInMilliseconds: () => undefined as unknown as null });
+    const events = record(harness);
+    const lost = new Error("lost");
+    harness.connection.drop(lost);
+    expect(await events.closed.next()).toBe(lost);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(harness.connection.starts).toHaveLength(1);
+    expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
   it("stops reconnecting when the policy throws", async () => {
     let calls = 0;
     const harness = await reconnectingHub({
