@@ -330,11 +330,12 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     handshaken.catch(noop);
     try {
       await connection.start(protocol.transferFormat);
-      const stateful = statefulReconnectBufferSize != null && connection.features.reconnect;
+      const features = connection.features;
+      const stateful = statefulReconnectBufferSize != null && features.reconnect;
       useBuffer(stateful);
       // Long Polling keeps itself alive: no pings and no server timeout there.
       // The server timeout also covers the wait for the handshake response.
-      if (!connection.features.inherentKeepAlive) {
+      if (!features.inherentKeepAlive) {
         receivedAt = now();
         keepAlive();
       }
@@ -681,7 +682,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         call(MessageType.Invocation, methodName, args, (message, error) => {
           if (error) return reject(error);
           if (message!.type == MessageType.StreamItem) {
-            calls.delete(message!.invocationId);
             return reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`));
           }
           message!.error ? reject(new HubError(message!.error, methodName)) : resolve(message!.result);
