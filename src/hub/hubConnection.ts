@@ -635,14 +635,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
         stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
-        void (async () => {
-          try {
-            for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
-          } catch (error) {
-            return finish(messageOf(error));
-          }
-          finish();
-        })();
+        // Each item is sent before the next is pulled, so a fast source waits for the network.
+        (async () => {
+          for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
+        })().then(
+          () => finish(),
+          (error) => finish(messageOf(error)),
+        );
       }
     });
     if (!invocationId) return sent;
