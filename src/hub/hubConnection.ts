@@ -189,9 +189,9 @@ export class HubConnection {
 
 /**
  * What waits for the server's answer to an invocation or a stream, by id: it gets the
- * StreamItems and the Completion, or an error when sending fails or (`closed`) the
- * connection closes. Running client-to-server streams are kept with them, to be
- * stopped when the connection closes.
+ * StreamItems and the Completion (with the server's error, if any, as a HubError), or an
+ * error when sending fails or (`closed`) the connection closes. Running client-to-server
+ * streams are kept with them, to be stopped when the connection closes.
  */
 type Pending = (message: StreamItemMessage | CompletionMessage | undefined, error?: Error, closed?: boolean) => void;
 
@@ -595,12 +595,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     );
     const invocationId = pending && "" + nextId++;
     if (pending) {
+      // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
       calls.set(invocationId!, (message, error, closed) =>
         pending(
           message,
           closed
             ? new ConnectionClosedError(`'${methodName}' canceled: the connection closed${error ? `: ${error.message}` : "."}`, error && { cause: error })
-            : error,
+            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : undefined),
         ),
       );
     }
@@ -678,13 +679,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
     _invoke: <T>(methodName: string, args: any[]) =>
       new Promise<T>((resolve, reject) => {
-        call(MessageType.Invocation, methodName, args, (message, error) => {
-          if (error) return reject(error);
-          if (message!.type == MessageType.StreamItem) {
-            return reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`));
-          }
-          message!.error ? reject(new HubError(message!.error, methodName)) : resolve(message!.result);
-        });
+        call(MessageType.Invocation, methodName, args, (message, error) =>
+          error
+            ? reject(error)
+            : message!.type == MessageType.StreamItem
+              ? reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`))
+              : resolve(message!.result),
+        );
       }),
 
     _stream<T>(methodName: string, args: any[]): IStreamResult<T> {
@@ -703,11 +704,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
           error ? subscriber.error(error) : subscriber.complete();
         }, true);
       const invocationId = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
-        error
-          ? end(error)
-          : message!.type == MessageType.StreamItem
-            ? emitItem((subscriber) => subscriber.next(message!.item))
-            : end(message!.error ? new HubError(message!.error, methodName) : undefined),
+        !error && message!.type == MessageType.StreamItem ? emitItem((subscriber) => subscriber.next(message!.item)) : end(error),
       );
       return {
         subscribe: (subscriber) => {
