@@ -1,5 +1,4 @@
 import type { Connection } from "../connection/connection.js";
-import { Emitter } from "../emitter.js";
 import {
   AbortError,
   ConnectionClosedError,
@@ -12,33 +11,14 @@ import {
   toError,
 } from "../errors.js";
 import { LogLevel, type ILogger } from "../logging.js";
-import { writeHandshakeRequest } from "../protocol/handshake.js";
+import { parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
-import {
-  MessageType,
-  type CloseMessage,
-  type CompletionMessage,
-  type HubMessage,
-  type InvocationMessage,
-  type StreamItemMessage,
-} from "../protocol/messages.js";
-import { ClientStreams, extractStreams, type StreamSink, type StreamSource } from "./clientStreams.js";
-import { runClientMethod } from "./clientMethods.js";
-import { HandlerRegistry, type ClientMethod } from "./handlerRegistry.js";
-import { PayloadReader } from "./payloadReader.js";
-import { assertTransition, HubConnectionState } from "./hubConnectionState.js";
-import { InvocationRegistry } from "./invocationRegistry.js";
-import { KeepAlive } from "./keepAlive.js";
-import { MessageBuffer } from "./messageBuffer.js";
+import { MessageType, type CompletionMessage, type HubMessage, type StreamItemMessage } from "../protocol/messages.js";
+import { appendPayload, payloadLength } from "../protocol/payload.js";
+import { HubConnectionState } from "./hubConnectionState.js";
+import { createMessageBuffer, type MessageBuffer } from "./messageBuffer.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
-import { ServerStream } from "./serverStream.js";
-import type { IStreamResult } from "./stream.js";
-import { keysOf } from "./mapSnapshot.js";
-
-/** The default of `serverTimeoutInMilliseconds`: twice the server's 15 s keep-alive. */
-export const DEFAULT_SERVER_TIMEOUT_MS = 30_000;
-/** The default of `keepAliveIntervalInMilliseconds`. */
-export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+import type { IStreamResult, IStreamSubscriber, ISubscription } from "./stream.js";
 
 /** Everything a HubConnection is built from; `HubConnectionBuilder` fills it in. */
 export interface HubConnectionParts {
@@ -52,21 +32,25 @@ export interface HubConnectionParts {
   readonly statefulReconnectBufferSize?: number | undefined;
 }
 
-type Events = {
-  close: (error?: Error) => void;
-  reconnecting: (error?: Error) => void;
-  reconnected: (connectionId?: string) => void;
-  statechange: (change: { previous: HubConnectionState; current: HubConnectionState }) => void;
-};
+/** A client method the server can call. Its return value answers invocations that expect a result. */
+type ClientMethod = (...args: any[]) => any;
 
-/** The handshake of the current start attempt. */
-interface PendingHandshake {
-  resolve(): void;
-  reject(error: Error): void;
-}
+type StateChange = { previous: HubConnectionState; current: HubConnectionState };
+
+/** The lifecycle events, as stored with their listeners. */
+const CLOSE = 0;
+const RECONNECTING = 1;
+const RECONNECTED = 2;
+const STATE_CHANGE = 3;
+
+const { Disconnected, Connecting, Connected, Disconnecting, Reconnecting } = HubConnectionState;
 
 /**
  * A connection to a SignalR hub. Build one with `HubConnectionBuilder`.
+ *
+ * The state only moves Disconnected → Connecting → Connected, Connected ⇄ Reconnecting,
+ * any of those → Disconnecting → Disconnected, or straight to Disconnected when a start
+ * or a reconnect fails; `onstatechange` sees each change.
  *
  * @example
  * const connection = new HubConnectionBuilder().withUrl("/chat").build();
@@ -80,81 +64,38 @@ export class HubConnection {
   /** Milliseconds without sending anything before a Ping is sent. Default 15 000. */
   keepAliveIntervalInMilliseconds: number;
 
-  private readonly connection: Connection;
-  private readonly logger: ILogger;
-  private readonly protocol: IHubProtocol;
-  private readonly reconnectPolicy: IRetryPolicy | undefined;
-  private readonly events = new Emitter<Events>();
-  private readonly handlers = new HandlerRegistry();
-  private readonly invocations = new InvocationRegistry();
-  private readonly clientStreams = new ClientStreams();
-  private readonly keepAlive: KeepAlive;
-  private readonly reader: PayloadReader;
-  private readonly statefulReconnectBufferSize: number | undefined;
-  /** Stateful reconnect's bookkeeping, while the current connection has it. */
-  private messageBuffer: MessageBuffer | undefined;
-  private readonly streamSink: StreamSink;
-  private currentState = HubConnectionState.Disconnected;
-  private nextInvocationId = 0;
-  private handshake: PendingHandshake | undefined;
-  /** True from reaching Connected until the close is reported: only then does onclose fire. */
-  private started = false;
-  private startPromise: Promise<void> | undefined;
-  private stopPromise: Promise<void> | undefined;
-  private stopDuringStartError: Error | undefined;
-  /** Why the connection is Disconnecting: undefined for a plain stop(). What onclose reports. */
-  private stopReason: Error | undefined;
-  private reconnectDelay: { timer: ReturnType<typeof setTimeout>; wake(): void } | undefined;
+  private readonly _conn: Connection;
+  /** The state machine and the bookkeeping behind the methods below. */
+  private readonly _core: HubCore;
 
   /** @internal Use `HubConnectionBuilder`. */
   constructor(parts: HubConnectionParts) {
-    this.connection = parts.connection;
-    this.logger = parts.logger;
-    this.protocol = parts.protocol;
-    this.reader = new PayloadReader(parts.protocol, parts.logger);
-    this.statefulReconnectBufferSize = parts.statefulReconnectBufferSize;
-    this.reconnectPolicy = parts.reconnectPolicy;
-    this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds ?? DEFAULT_SERVER_TIMEOUT_MS;
-    this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds ?? DEFAULT_KEEP_ALIVE_MS;
-    this.keepAlive = new KeepAlive(
-      {
-        sendPing: () => this.sendPing(),
-        serverTimedOut: () => this.serverTimedOut(),
-      },
-      () => ({ keepAliveMs: this.keepAliveIntervalInMilliseconds, serverTimeoutMs: this.serverTimeoutInMilliseconds }),
-    );
-    this.streamSink = {
-      item: (streamId, item) => this.sendMessage({ type: MessageType.StreamItem, invocationId: streamId, item }),
-      end: (streamId, error) =>
-        this.sendMessage(error === undefined ? { type: MessageType.Completion, invocationId: streamId } : { type: MessageType.Completion, invocationId: streamId, error }),
-    };
-    this.connection.onreceive = (data) => this.processIncomingData(data);
-    this.connection.onclose = (error) => this.connectionClosed(error);
+    this._conn = parts.connection;
+    this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds || 30_000;
+    this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds || 15_000;
+    this._core = createCore(this, parts);
   }
 
   /** The connection's state. */
   get state(): HubConnectionState {
-    return this.currentState;
+    return this._core._state;
   }
 
   /** The server's id for this connection while connected, else null. */
   get connectionId(): string | null {
-    return this.connection.connectionId ?? null;
+    return this._conn.connectionId || null;
   }
 
   /** The hub URL. It can be changed while Disconnected or Reconnecting. */
   get baseUrl(): string {
-    return this.connection.baseUrl;
+    return this._conn.baseUrl;
   }
 
   set baseUrl(url: string) {
-    if (this.currentState !== HubConnectionState.Disconnected && this.currentState !== HubConnectionState.Reconnecting) {
-      throw new InvalidStateError(`The hub URL can only change while Disconnected or Reconnecting (the connection is '${this.currentState}').`);
-    }
-    if (!url) {
-      throw new InvalidArgumentError("The hub URL must be a non-empty string.");
-    }
-    this.connection.baseUrl = url;
+    const state = this.state;
+    if (state != Disconnected && state != Reconnecting) throw new InvalidStateError(`Cannot change baseUrl while ${state}.`);
+    if (!url) throw new InvalidArgumentError("baseUrl must not be empty.");
+    this._conn.baseUrl = url;
   }
 
   /**
@@ -163,34 +104,24 @@ export class HubConnection {
    *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
    */
   start(): Promise<void> {
-    this.startPromise = this.startWithStateTransitions();
-    return this.startPromise;
+    return this._core._start();
   }
 
   /**
    * Disconnects. Pending invocations reject with `ConnectionClosedError`; `onclose`
    * callbacks run. Never rejects; calling it while already stopping waits for that stop.
    */
-  async stop(): Promise<void> {
-    const startPromise = this.startPromise;
-    this.stopPromise = this.stopInternal();
-    await this.stopPromise;
-    // A start that stop() interrupted reports its failure through start(), not here.
-    await startPromise?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this._core._stop();
   }
 
   /**
    * Calls a hub method without waiting for its result. Resolves once the message is sent.
    * Stream arguments (a `Subject`, anything with `subscribe`, an async iterable) are sent as client-to-server streams.
+   * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    const notConnected = this.checkConnected("send", methodName);
-    if (notConnected) return Promise.reject(notConnected);
-    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
-    const message: InvocationMessage = { type: MessageType.Invocation, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
-    const sent = this.sendMessage(message);
-    this.launchStreams(streams, sent);
-    return sent;
+    return this._core._call(MessageType.Invocation, methodName, args);
   }
 
   /**
@@ -199,68 +130,15 @@ export class HubConnection {
    *   InvalidStateError when not connected.
    */
   invoke<T = any>(methodName: string, ...args: any[]): Promise<T> {
-    const notConnected = this.checkConnected("invoke", methodName);
-    if (notConnected) return Promise.reject(notConnected);
-    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
-    const invocationId = this.newInvocationId();
-    const result = new Promise<T>((resolve, reject) => {
-      this.invocations.add(invocationId, {
-        methodName,
-        handle: (message) => {
-          if (message.type !== MessageType.Completion) {
-            reject(new ProtocolError(`The server sent a stream item for '${methodName}', which was invoked, not streamed.`));
-            this.invocations.remove(invocationId);
-          } else if (message.error !== undefined) {
-            reject(new HubError(message.error, methodName));
-          } else {
-            resolve(message.result as T);
-          }
-        },
-        fail: reject,
-      });
-    });
-    const message: InvocationMessage = { type: MessageType.Invocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) };
-    const sent = this.sendMessage(message);
-    sent.catch((error) => this.sendFailed(invocationId, methodName, error));
-    this.launchStreams(streams, sent);
-    return result;
+    return this._core._invoke(methodName, args);
   }
 
   /**
-   * Calls a streaming hub method. Items that arrive before `subscribe` are kept;
-   * disposing the last subscription cancels the stream on the server.
+   * Calls a streaming hub method. Items that arrive before `subscribe` are kept for the
+   * first subscriber; disposing the last subscription cancels the stream on the server.
    */
   stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
-    const { args: plainArgs, streams } = extractStreams(args, () => this.newInvocationId());
-    const invocationId = this.newInvocationId();
-    const result = new ServerStream<T>(() => {
-      this.invocations.remove(invocationId);
-      if (this.currentState === HubConnectionState.Connected) {
-        this.sendMessage({ type: MessageType.CancelInvocation, invocationId }).catch((e) => this.logSendFailure(e));
-      }
-    });
-    const notConnected = this.checkConnected("stream", methodName);
-    if (notConnected) {
-      result.error(notConnected);
-      return result;
-    }
-    this.invocations.add(invocationId, {
-      methodName,
-      handle: (message) => {
-        if (message.type === MessageType.StreamItem) {
-          result.next(message.item as T);
-        } else if (message.error !== undefined) {
-          result.error(new HubError(message.error, methodName));
-        } else {
-          result.complete();
-        }
-      },
-      fail: (error) => result.error(error),
-    });
-    const sent = this.sendMessage({ type: MessageType.StreamInvocation, invocationId, target: methodName, arguments: plainArgs, ...streamIdsOf(streams) });
-    sent.catch((error) => this.sendFailed(invocationId, methodName, error));
-    this.launchStreams(streams, sent);
-    return result;
+    return this._core._stream(methodName, args);
   }
 
   /**
@@ -268,10 +146,13 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (!methodName || typeof newMethod !== "function") {
-      return;
+    if (methodName && newMethod) {
+      const name = methodName.toLowerCase();
+      const methods = this._core._methods;
+      const list = methods.get(name) || [];
+      // Lists are replaced, never changed, so a call in progress can iterate its own safely.
+      if (!list.includes(newMethod)) methods.set(name, list.concat(newMethod));
     }
-    this.handlers.add(methodName, newMethod);
   }
 
   /** Removes one handler, or every handler of the method when `method` is omitted. */
@@ -279,430 +160,572 @@ export class HubConnection {
   off(methodName: string, method: ClientMethod): void;
   off(methodName: string, method?: ClientMethod): void {
     if (methodName) {
-      this.handlers.remove(methodName, method);
+      const name = methodName.toLowerCase();
+      const methods = this._core._methods;
+      methods.set(name, method ? (methods.get(name) || []).filter((m) => m != method) : []);
     }
   }
 
   /** Runs `callback` when the connection closes for good; returns a function that removes it. */
   onclose(callback: (error?: Error) => void): () => void {
-    return this.events.on("close", callback);
+    return this._core._on(CLOSE, callback);
   }
 
   /** Runs `callback` when automatic reconnect starts; returns a function that removes it. */
   onreconnecting(callback: (error?: Error) => void): () => void {
-    return this.events.on("reconnecting", callback);
+    return this._core._on(RECONNECTING, callback);
   }
 
   /** Runs `callback` when automatic reconnect succeeds; returns a function that removes it. */
   onreconnected(callback: (connectionId?: string) => void): () => void {
-    return this.events.on("reconnected", callback);
+    return this._core._on(RECONNECTED, callback);
   }
 
   /** Runs `callback` on every state change; returns a function that removes it. */
-  onstatechange(callback: (change: { previous: HubConnectionState; current: HubConnectionState }) => void): () => void {
-    return this.events.on("statechange", callback);
+  onstatechange(callback: (change: StateChange) => void): () => void {
+    return this._core._on(STATE_CHANGE, callback);
   }
+}
+
+/**
+ * What waits for the server's answer to an invocation or a stream, by id: it gets the
+ * StreamItems and the Completion (with the server's error, if any, as a HubError), or an
+ * error when sending fails or (`closed`) the connection closes. Running client-to-server
+ * streams are kept with them, to be stopped when the connection closes.
+ */
+type Pending = (message: StreamItemMessage | CompletionMessage | undefined, error?: Error, closed?: boolean) => void;
+
+/** A stream argument: hubwire's Subject, anything with `subscribe`, or an async iterable. */
+type StreamSource = Subscribable | AsyncIterable<unknown>;
+type Subscribable = { subscribe(subscriber: IStreamSubscriber<any>): ISubscription<any> };
+
+type Payload = string | ArrayBuffer;
+
+type HubCore = ReturnType<typeof createCore>;
+
+const noop = () => {};
+const messageOf = (error: unknown) => toError(error).message;
+const asyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
+// Not Date.now itself: fake timers in tests replace Date after this module loads.
+const now = () => Date.now();
+
+/**
+ * The state machine behind a HubConnection: start and stop (and their races), the hub
+ * handshake, keep-alive, automatic reconnect, stateful reconnect's buffer, and the
+ * bookkeeping of invocations, streams and client methods.
+ */
+function createCore(hub: HubConnection, { connection, logger, protocol, reconnectPolicy, statefulReconnectBufferSize }: HubConnectionParts) {
+  let state = Disconnected;
+  /** Lifecycle callbacks, each with its event. */
+  let listeners: [number, (arg?: any) => void][] = [];
+  /** Client methods by lower-cased name. */
+  const methods = new Map<string, ClientMethod[]>();
+  let calls = new Map<string, Pending>();
+  let nextId = 0;
+  /** Settles the hub handshake under way; with an error it fails. */
+  let handshake: ((error?: Error) => void) | undefined;
+  /** An incomplete handshake response or hub message, kept until the rest arrives. */
+  let partial: Payload | undefined;
+  /** Stateful reconnect's bookkeeping, while the current connection has it. */
+  let buffer: MessageBuffer | undefined;
+  /** True from reaching Connected until the close is reported: only then does onclose fire. */
+  let started = false;
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  /**
+   * Set by stop(): why the connection is closing, which onclose reports (undefined for a plain
+   * stop()); when it interrupts a start or a reconnect attempt, what that attempt fails with.
+   */
+  let stopError: Error | undefined;
+  /** Ends the current reconnect delay early (stop() during it). */
+  let wake = noop;
+  // Keep-alive: activity only records a time; one timer, when it fires, checks the times and
+  // re-arms for whatever is left, so a busy connection does not reset timers per message.
+  let sentAt = 0;
+  let receivedAt = 0;
+  /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Pings are sent too: from the end of the handshake. */
+  let pinging = false;
+
+  /** Calls the listeners of `event`; one that throws is logged and the others still run. */
+  const emit = (event: number, arg?: unknown) =>
+    listeners.forEach(([on, callback]) => {
+      if (on == event) {
+        try {
+          callback(arg);
+        } catch (error) {
+          logger.log(LogLevel.Error, `A callback threw: ${messageOf(error)}`);
+        }
+      }
+    });
+
+  const setState = (current: HubConnectionState) => {
+    const previous = state;
+    if (previous != current) {
+      state = current;
+      emit(STATE_CHANGE, { previous, current });
+    }
+  };
+
+  const sendRaw = (data: Payload) => {
+    sentAt = now();
+    return connection.send(data);
+  };
+
+  /** Encodes and sends a message; an argument the protocol cannot encode rejects, never throws. */
+  const send = async (message: object): Promise<void> =>
+    buffer ? buffer._send(message as HubMessage) : sendRaw(protocol.writeMessage(message as HubMessage));
+
+  // ---- keep-alive ------------------------------------------------------
+
+  const stopTimer = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    pinging = false;
+  };
+
+  const ping = () => send({ type: MessageType.Ping }).catch(noop);
+
+  /**
+   * Checks the keep-alive times (the intervals are read each time: users may change them):
+   * the server timeout closes the connection, an idle client sends a Ping. Then re-arms.
+   */
+  const keepAlive = () => {
+    clearTimeout(timer);
+    const timeout = hub.serverTimeoutInMilliseconds;
+    const untilTimeout = receivedAt + timeout - now();
+    if (untilTimeout <= 0) {
+      stopTimer();
+      // Logged by closed() as the reason the connection was lost.
+      return void connection.stop(new TimeoutError(`Server timeout: nothing received for ${timeout} ms.`));
+    }
+    const interval = hub.keepAliveIntervalInMilliseconds;
+    let untilPing = sentAt + interval - now();
+    if (pinging && untilPing <= 0) {
+      ping();
+      untilPing = interval;
+    }
+    timer = setTimeout(keepAlive, pinging ? Math.min(untilPing, untilTimeout) : untilTimeout);
+  };
 
   // ---- lifecycle -------------------------------------------------------
 
-  private setState(next: HubConnectionState): void {
-    const previous = this.currentState;
-    if (previous === next) return;
-    assertTransition(previous, next);
-    this.currentState = next;
-    this.logger.log(LogLevel.Debug, `HubConnection state: ${previous} -> ${next}.`);
-    this.events.emit("statechange", [{ previous, current: next }], (e) => this.logCallbackError("statechange", e));
-  }
-
-  private async startWithStateTransitions(): Promise<void> {
-    if (this.currentState !== HubConnectionState.Disconnected) {
-      throw new InvalidStateError(`Cannot start a HubConnection that is not in the 'Disconnected' state (it is '${this.currentState}').`);
-    }
-    this.setState(HubConnectionState.Connecting);
-    this.logger.log(LogLevel.Debug, "Starting HubConnection.");
-    try {
-      await this.startInternal();
-      this.setState(HubConnectionState.Connected);
-      this.started = true;
-      this.logger.log(LogLevel.Information, "HubConnection connected.");
-    } catch (error) {
-      this.logger.log(LogLevel.Debug, `HubConnection failed to start: ${toError(error).message}`);
-      this.setState(HubConnectionState.Disconnected);
-      throw error;
-    }
-  }
+  /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
+  const useBuffer = (on: boolean) => {
+    if (buffer) buffer._dispose();
+    buffer = on ? createMessageBuffer(protocol, sendRaw, statefulReconnectBufferSize!, (error) => void connection.stop(error), connection.features) : undefined;
+  };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
-  private async startInternal(): Promise<void> {
-    this.stopDuringStartError = undefined;
-    this.reader.reset();
-    const handshakeDone = new Promise<void>((resolve, reject) => {
-      this.handshake = { resolve, reject };
+  const connect = async () => {
+    stopError = partial = undefined;
+    const handshaken = new Promise<void>((resolve, reject) => {
+      handshake = (error) => {
+        handshake = undefined;
+        error ? reject(error) : resolve();
+      };
     });
-    // Rejections are awaited below; this stops an early rejection being reported as unhandled.
-    handshakeDone.catch(() => undefined);
-
-    await this.connection.start(this.protocol.transferFormat);
-    const stateful = this.statefulReconnectBufferSize !== undefined && this.connection.features.reconnect;
-    this.useMessageBuffer(stateful);
+    // Rejections are awaited below; this stops an early one being reported as unhandled.
+    handshaken.catch(noop);
     try {
+      await connection.start(protocol.transferFormat);
+      const features = connection.features;
+      const stateful = statefulReconnectBufferSize != null && features.reconnect;
+      useBuffer(stateful);
+      // Long Polling keeps itself alive: no pings and no server timeout there.
+      // The server timeout also covers the wait for the handshake response.
+      if (!features.inherentKeepAlive) {
+        receivedAt = now();
+        keepAlive();
+      }
       // Protocols declare version 2 (stateful reconnect's Ack and Sequence); without
       // stateful reconnect the handshake asks for version 1, which every server accepts.
-      const request = writeHandshakeRequest({ protocol: this.protocol.name, version: stateful ? this.protocol.version : Math.min(this.protocol.version, 1) });
-      this.logger.log(LogLevel.Debug, "Sending handshake request.");
-      // Long Polling keeps itself alive: no pings and no server timeout there.
-      const keepAlive = !this.connection.features.inherentKeepAlive;
-      if (keepAlive) this.keepAlive.startTimeout();
-      await this.sendRaw(request);
-      await handshakeDone;
-      if (this.stopDuringStartError) {
-        throw this.stopDuringStartError;
+      await sendRaw(writeHandshakeRequest({ protocol: protocol.name, version: stateful ? protocol.version : 1 }));
+      await handshaken;
+      // Unless the connection closed or stop() was called meanwhile (clearing the timers), start pinging.
+      if (timer) {
+        sentAt = now();
+        pinging = true;
+        keepAlive();
       }
-      if (keepAlive) this.keepAlive.startPings();
     } catch (error) {
-      this.handshake = undefined;
-      this.keepAlive.stop();
-      // Closing the connection also reports the error to connectionClosed, which ignores it while starting.
-      await this.connection.stop(toError(error));
+      stopTimer();
+      // Reported to closed() too, which ignores it while starting.
+      await connection.stop(toError(error));
+      throw stopError || error;
+    }
+  };
+
+  const start = async () => {
+    if (state != Disconnected) throw new InvalidStateError(`Cannot start a connection that is ${state}.`);
+    setState(Connecting);
+    try {
+      await connect();
+      // stop() may have come between the handshake and here.
+      if (stopError) throw stopError;
+    } catch (error) {
+      setState(Disconnected);
       throw error;
     }
-  }
-
-  private async stopInternal(error?: Error): Promise<void> {
-    const previous = this.currentState;
-    if (previous === HubConnectionState.Disconnected) {
-      this.logger.log(LogLevel.Debug, "stop() called while already Disconnected.");
-      return;
-    }
-    if (previous === HubConnectionState.Disconnecting) {
-      return this.stopPromise;
-    }
-    this.setState(HubConnectionState.Disconnecting);
-    this.stopReason = error;
-    this.keepAlive.stop();
-
-    if (previous === HubConnectionState.Reconnecting) {
-      this.cancelReconnectDelay();
-      this.completeClose(error);
-      // An attempt may be under way: stopping the connection ends it.
-      await this.connection.stop(error);
-      return;
-    }
-    if (previous === HubConnectionState.Connecting) {
-      this.stopDuringStartError = error ?? new AbortError("The connection was stopped before the hub handshake could complete.");
-      this.handshake?.reject(this.stopDuringStartError);
-    } else {
-      // Best effort: tell the server we are leaving, then close the transport. Not awaited (as the
-      // official client): a POST the server is holding must not hold up stop() for the HTTP timeout.
-      this.sendMessage({ type: MessageType.Close }).catch((e) => this.logger.log(LogLevel.Debug, `Sending the Close message failed: ${toError(e).message}`));
-    }
-    await this.connection.stop(error);
-  }
-
-  /** The connection (transport) closed, for any reason. */
-  private connectionClosed(error?: Error): void {
-    this.logger.log(LogLevel.Debug, `HubConnection.connectionClosed(${error?.message ?? ""}) called while in state ${this.currentState}.`);
-    const handshake = this.handshake;
-    this.handshake = undefined;
-    handshake?.reject(error ?? new HandshakeError("The connection closed before the hub handshake completed."));
-
-    this.invocations.failAll(
-      (invocation) =>
-        new ConnectionClosedError(
-          `Invocation of '${invocation.methodName}' canceled because the connection closed${error ? `: ${error.message}` : "."}`,
-          error ? { cause: error } : undefined,
-        ),
-    );
-    this.clientStreams.cancelAll();
-    this.keepAlive.stop();
-    this.useMessageBuffer(false);
-
-    if (this.currentState === HubConnectionState.Disconnecting) {
-      // A transport error while stopping (an event stream ending, say) is not why we closed.
-      this.completeClose(this.stopReason);
-      return;
-    }
-    if (error && this.currentState === HubConnectionState.Connected) {
-      this.logger.log(LogLevel.Error, `Connection lost: ${error.message}`);
-    }
-    if (this.currentState === HubConnectionState.Connected && this.reconnectPolicy) {
-      void this.reconnect(error);
-    } else if (this.currentState === HubConnectionState.Connected) {
-      this.completeClose(error);
-    }
-    // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
-  }
+    setState(Connected);
+    started = true;
+    logger.log(LogLevel.Information, "HubConnection connected.");
+  };
 
   /** Ends in Disconnected and, if the connection had started, reports the close. */
-  private completeClose(error?: Error): void {
-    if (this.currentState === HubConnectionState.Connecting) {
-      return; // start() is unwinding and will report the failure itself.
+  const close = (error?: Error) => {
+    setState(Disconnected);
+    if (started) {
+      started = false;
+      emit(CLOSE, error);
     }
-    this.setState(HubConnectionState.Disconnected);
-    if (this.started) {
-      this.started = false;
-      this.events.emit("close", [error], (e) => this.logCallbackError("onclose", e));
-    }
-  }
+  };
 
-  private async reconnect(error?: Error): Promise<void> {
-    const lostAt = Date.now();
-    let attempts = 0;
-    let reason: Error = error ?? new ConnectionClosedError("The connection was lost for an unknown reason.");
-    let delay = this.nextRetryDelay(attempts, 0, reason);
-    if (delay === null) {
-      this.logger.log(LogLevel.Debug, "The retry policy declined to reconnect.");
-      this.completeClose(error);
-      return;
-    }
-    this.setState(HubConnectionState.Reconnecting);
-    this.logger.log(LogLevel.Information, `Connection lost${error ? `: ${error.message}` : ""}. Reconnecting.`);
-    this.events.emit("reconnecting", [error], (e) => this.logCallbackError("onreconnecting", e));
-    while (delay !== null) {
-      if (this.currentState !== HubConnectionState.Reconnecting) {
-        return; // stop() was called, perhaps from an onreconnecting callback.
-      }
-      await this.waitBeforeRetry(delay);
-      if (this.currentState !== HubConnectionState.Reconnecting) {
-        return;
-      }
-      try {
-        await this.startInternal();
-        if (this.currentState !== HubConnectionState.Reconnecting) {
-          await this.connection.stop();
-          return;
+  const stop = async (error?: Error): Promise<void> => {
+    const previous = state;
+    const interrupted = starting;
+    if (previous == Disconnecting) return stopping;
+    if (previous != Disconnected) {
+      setState(Disconnecting);
+      stopError = error;
+      stopTimer();
+      if (previous == Connected) {
+        // Best effort, not awaited (as the official client): a POST the server is holding
+        // must not hold up stop() for the HTTP timeout.
+        send({ type: MessageType.Close }).catch(noop);
+      } else {
+        // Connecting, or Reconnecting: the attempt under way fails with this.
+        stopError = error || new AbortError("Stopped during the handshake.");
+        if (handshake) handshake(stopError);
+        if (previous == Reconnecting) {
+          wake();
+          close(error);
         }
-        this.setState(HubConnectionState.Connected);
-        this.logger.log(LogLevel.Information, "HubConnection reconnected.");
-        this.events.emit("reconnected", [this.connection.connectionId], (e) => this.logCallbackError("onreconnected", e));
-        return;
+      }
+      await connection.stop(error);
+    }
+    // A start that stop() interrupted reports its failure through start(), not here.
+    if (interrupted) await interrupted.catch(noop);
+  };
+
+  const reconnect = async (error?: Error) => {
+    const lostAt = now();
+    let reason = error || new ConnectionClosedError("Connection lost.");
+    for (let retries = 0; ; retries++) {
+      let delay: number | null | undefined;
+      try {
+        delay = reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount: retries, elapsedMilliseconds: now() - lostAt, retryReason: reason });
+      } catch (policyError) {
+        logger.log(LogLevel.Error, `Retry policy threw: ${messageOf(policyError)}`);
+      }
+      // null (or a policy that threw): give up.
+      if (delay == null) return close(error);
+      if (!retries) {
+        setState(Reconnecting);
+        logger.log(LogLevel.Information, "Reconnecting.");
+        emit(RECONNECTING, error);
+      }
+      // stop() may come at any time, even from an onreconnecting callback: it ends the attempts
+      // (waking this delay) and closes for good.
+      if (state == Reconnecting) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      if (state != Reconnecting) return;
+      try {
+        await connect();
       } catch (attemptError) {
         reason = toError(attemptError);
-        this.logger.log(LogLevel.Information, `Reconnect attempt ${attempts + 1} failed: ${reason.message}`);
-        if (this.currentState !== HubConnectionState.Reconnecting) {
-          return;
-        }
+        logger.log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
+        if (state != Reconnecting) return;
+        continue;
       }
-      attempts++;
-      delay = this.nextRetryDelay(attempts, Date.now() - lostAt, reason);
+      if (state == Reconnecting) {
+        setState(Connected);
+        logger.log(LogLevel.Information, "HubConnection reconnected.");
+        emit(RECONNECTED, connection.connectionId);
+      }
+      return;
     }
-    this.logger.log(LogLevel.Information, `Reconnect gave up after ${attempts} attempts and ${Date.now() - lostAt} ms.`);
-    this.completeClose(error);
-  }
+  };
 
-  private nextRetryDelay(previousRetryCount: number, elapsedMilliseconds: number, retryReason: Error): number | null {
-    try {
-      return this.reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount, elapsedMilliseconds, retryReason });
-    } catch (policyError) {
-      this.logger.log(LogLevel.Error, `The retry policy threw: ${toError(policyError).message}. Not reconnecting.`);
-      return null;
+  /** The connection (transport) closed, for any reason. */
+  const closed = (error?: Error) => {
+    const previous = state;
+    if (handshake) handshake(error || new HandshakeError("Connection closed during the handshake."));
+    const failed = calls;
+    calls = new Map();
+    failed.forEach((pending) => pending(undefined, error, true));
+    stopTimer();
+    useBuffer(false);
+    if (previous == Disconnecting) {
+      // A transport error while stopping (an event stream ending, say) is not why we closed.
+      close(stopError);
+    } else if (previous == Connected) {
+      if (error) logger.log(LogLevel.Error, `Connection lost: ${error.message}`);
+      reconnectPolicy ? void reconnect(error) : close(error);
     }
-  }
-
-  private waitBeforeRetry(delay: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.reconnectDelay = undefined;
-        resolve();
-      };
-      this.reconnectDelay = { timer: setTimeout(wake, delay), wake };
-    });
-  }
-
-  private cancelReconnectDelay(): void {
-    const pending = this.reconnectDelay;
-    if (pending) {
-      clearTimeout(pending.timer);
-      pending.wake();
-    }
-  }
+    // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
+  };
 
   // ---- incoming ----------------------------------------------------------
 
-  private processIncomingData(data: string | ArrayBuffer): void {
-    let payload: string | ArrayBuffer | undefined = data;
-    if (this.handshake) {
-      payload = this.processHandshakeData(this.handshake, data);
-      if (payload === undefined) return;
+  /**
+   * Runs the handlers of a server-to-client call. A throwing handler is logged and does not
+   * stop the others. When the server expects a result (`invocationId`), the one value returned
+   * (or resolved) answers it; none, several, or a failure answer with an error.
+   */
+  const runClientMethod = (target: string, args: any[], invocationId: string | undefined) => {
+    const handlers = methods.get(target.toLowerCase()) || [];
+    let results = 0;
+    let result: unknown;
+    let failure: Error | undefined;
+    const failed = (error: unknown) => {
+      failure = toError(error);
+      logger.log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
+    };
+    if (!handlers.length) logger.log(LogLevel.Warning, `No client method with the name '${target}' found.`);
+    const outcomes = handlers.map((handler) => {
+      try {
+        return Promise.resolve(handler.apply(hub, args)).then((value) => {
+          if (value !== undefined) results++, (result = value);
+        }, failed);
+      } catch (error) {
+        failed(error);
+      }
+    });
+    if (invocationId) {
+      void Promise.all(outcomes).then(() => {
+        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? undefined : "Client didn't provide a result.";
+        send({ type: MessageType.Completion, invocationId, error, result: error ? undefined : result }).catch(noop);
+      });
     }
-    this.keepAlive.received();
+  };
+
+  const handle = (message: HubMessage) => {
+    if (buffer && !buffer._receive(message)) return;
+    const type = message.type;
+    if (type == MessageType.Invocation) {
+      runClientMethod(message.target, message.arguments, message.invocationId);
+    } else if (type == MessageType.StreamItem || type == MessageType.Completion) {
+      const pending = calls.get(message.invocationId);
+      // An answer is the last message of its call. Unknown ids (a cancelled stream) are ignored.
+      if (type == MessageType.Completion) calls.delete(message.invocationId);
+      if (pending) pending(message);
+    } else if (type == MessageType.Close) {
+      const error = message.error ? new HubError(`Server closed with error: ${message.error}`) : undefined;
+      // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
+      message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
+    }
+    // Ping, Ack, Sequence (the buffer's) and unknown types need nothing more.
+  };
+
+  connection.onreceive = (data) => {
+    // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
+    receivedAt = now();
+    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) ping();
+    let payload: Payload | undefined = appendPayload(partial, data);
+    partial = undefined;
+    if (handshake) {
+      let parsed;
+      try {
+        parsed = parseHandshakeResponse(payload);
+      } catch (error) {
+        return handshake(new HandshakeError(`Malformed handshake response: ${messageOf(error)}`, { cause: error }));
+      }
+      if (!parsed) {
+        partial = payload;
+        return;
+      }
+      const refused = parsed.response.error;
+      handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
+      payload = parsed.remaining;
+      if (refused || !payload) return;
+    }
     let messages: HubMessage[];
     try {
-      messages = this.reader.messages(payload);
+      const size = payloadLength(payload);
+      const complete = protocol.completeLength ? protocol.completeLength(payload) : size;
+      // The protocol says where the last complete message ends: keep the rest for the next payload.
+      if (complete < size) {
+        partial = payload.slice(complete);
+        payload = payload.slice(0, complete);
+      }
+      messages = complete ? protocol.parseMessages(payload, logger) : [];
     } catch (error) {
-      this.logger.log(LogLevel.Error, toError(error).message);
-      void this.connection.stop(toError(error));
-      return;
+      // Protocols from elsewhere (the official ones) throw plain Errors. Logged by closed().
+      return void connection.stop(
+        error instanceof ProtocolError ? error : new ProtocolError(`Invalid message from the server: ${messageOf(error)}`, { cause: error }),
+      );
     }
-    for (const message of messages) {
-      this.handleMessage(message);
-    }
-  }
-
-  /** Buffers until the handshake response is complete; returns what follows it, if anything. */
-  private processHandshakeData(handshake: PendingHandshake, data: string | ArrayBuffer): string | ArrayBuffer | undefined {
-    let parsed;
-    try {
-      parsed = this.reader.handshake(data);
-    } catch (error) {
-      this.handshake = undefined;
-      handshake.reject(new HandshakeError(`The server's handshake response was malformed: ${toError(error).message}`, { cause: error }));
-      return undefined;
-    }
-    if (!parsed) return undefined;
-    this.handshake = undefined;
-    this.keepAlive.received();
-    if (parsed.response.error) {
-      handshake.reject(new HandshakeError(`Server returned handshake error: ${parsed.response.error}`));
-      return undefined;
-    }
-    this.logger.log(LogLevel.Debug, "Server handshake complete.");
-    handshake.resolve();
-    return parsed.remaining;
-  }
-
-  private handleMessage(message: HubMessage): void {
-    if (this.messageBuffer && !this.messageBuffer.shouldHandle(message)) {
-      return;
-    }
-    switch (message.type) {
-      case MessageType.Invocation:
-        runClientMethod(message, this.handlers.get(message.target), (id, outcome) => this.answer(id, outcome), this.logger, this);
-        break;
-      case MessageType.StreamItem:
-      case MessageType.Completion:
-        if (!this.invocations.dispatch(message as StreamItemMessage | CompletionMessage)) {
-          this.logger.log(LogLevel.Debug, `Ignoring a ${MessageType[message.type]} for unknown invocation '${message.invocationId}' (it may have been cancelled).`);
-        }
-        break;
-      case MessageType.Ping:
-        break;
-      case MessageType.Close:
-        this.handleClose(message);
-        break;
-      case MessageType.Ack:
-        this.messageBuffer?.ack(message);
-        break;
-      case MessageType.Sequence:
-        this.messageBuffer?.resetSequence(message);
-        break;
-      default:
-        this.logger.log(LogLevel.Debug, `Ignoring a message of type ${message.type}.`);
-    }
-  }
-
-  private handleClose(message: CloseMessage): void {
-    this.logger.log(LogLevel.Information, `The server sent a Close message${message.error ? ` with error: ${message.error}` : "."}`);
-    const error = message.error ? new HubError(`The server closed the connection with an error: ${message.error}`) : undefined;
-    if (message.allowReconnect === true) {
-      // A lost connection, as far as the client is concerned: automatic reconnect may run.
-      void this.connection.stop(error);
-    } else {
-      this.stopPromise = this.stopInternal(error);
-    }
-  }
-
-  private answer(invocationId: string, outcome: { error: string } | { result: unknown }): void {
-    this.sendMessage({ type: MessageType.Completion, invocationId, ...outcome }).catch((e) => this.logSendFailure(e));
-  }
+    messages.forEach(handle);
+  };
+  connection.onclose = closed;
 
   // ---- outgoing ------------------------------------------------------------
 
   /**
-   * Subscribes to the stream arguments right away, so items pushed just after the call
-   * (`invoke("Upload", subject); subject.next(x)`) are kept, and sends what they produce
-   * in order, after the invocation itself.
+   * Sends an Invocation or a StreamInvocation. With `pending` (invoke, stream), the call gets
+   * an id, which is returned, and `pending` gets its answer, or the error when not connected or
+   * when sending fails. Without it (send), the send's promise is returned. Stream arguments are
+   * subscribed to right away, so items pushed just after the call are kept, and sent in order
+   * after the invocation itself.
    */
-  private launchStreams(streams: Map<string, StreamSource>, invocationSent: Promise<void>): void {
-    if (streams.size === 0) return;
-    let queue = invocationSent;
-    const after = (send: () => Promise<void>) => (queue = queue.then(send));
-    const sink: StreamSink = {
-      item: (streamId, item) => after(() => this.streamSink.item(streamId, item)),
-      end: (streamId, error) => after(() => this.streamSink.end(streamId, error)),
-    };
-    this.clientStreams.launch(streams, sink, (e) => this.logSendFailure(e));
-  }
-
-  private sendMessage(message: HubMessage): Promise<void> {
-    if (this.messageBuffer) {
-      // Async, so an argument the protocol cannot encode rejects rather than throws.
-      return this.messageBuffer.send(message);
+  const call: {
+    (type: MessageType, methodName: string, args: any[]): Promise<void>;
+    (type: MessageType, methodName: string, args: any[], pending: Pending): string | undefined;
+  } = (type: MessageType, methodName: string, args: any[], pending?: Pending): any => {
+    if (state != Connected) {
+      const error = new InvalidStateError(`Cannot send '${methodName}' while ${state}.`);
+      return pending ? pending(undefined, error) : Promise.reject(error);
     }
-    let data: string | ArrayBuffer;
-    try {
-      data = this.protocol.writeMessage(message);
-    } catch (error) {
-      // An argument the protocol cannot encode (a BigInt, a cycle): reject, never throw from invoke/send/stream.
-      return Promise.reject(error);
-    }
-    return this.sendRaw(data);
-  }
-
-  /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
-  private useMessageBuffer(on: boolean): void {
-    this.messageBuffer?.dispose();
-    this.messageBuffer = undefined;
-    this.connection.features.disconnected = undefined;
-    this.connection.features.resend = undefined;
-    if (!on) return;
-    const buffer = new MessageBuffer(this.protocol, (data) => this.sendRaw(data), this.statefulReconnectBufferSize!, (error) => void this.connection.stop(error));
-    this.messageBuffer = buffer;
-    this.connection.features.disconnected = () => buffer.disconnected();
-    this.connection.features.resend = () => buffer.resend();
-  }
-
-  private sendRaw(data: string | ArrayBuffer): Promise<void> {
-    this.keepAlive.sent();
-    return this.connection.send(data);
-  }
-
-  private sendPing(): void {
-    if (this.currentState === HubConnectionState.Connected) {
-      this.sendMessage({ type: MessageType.Ping }).catch((e) => this.logger.log(LogLevel.Debug, `Sending a Ping failed: ${toError(e).message}`));
-    }
-  }
-
-  private serverTimedOut(): void {
-    const error = new TimeoutError(
-      `Server timeout elapsed: nothing arrived from the server for ${this.serverTimeoutInMilliseconds} ms (serverTimeoutInMilliseconds).`,
+    const plain: unknown[] = [];
+    const streams: StreamSource[] = [];
+    const streamIds: string[] = [];
+    args.forEach((arg) =>
+      arg && (typeof arg.subscribe == "function" || arg[asyncIterator])
+        ? streams.push(arg) && streamIds.push("" + nextId++)
+        : plain.push(arg),
     );
-    this.logger.log(LogLevel.Warning, error.message);
-    void this.connection.stop(error);
-  }
+    const invocationId = pending && "" + nextId++;
+    if (pending) {
+      // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
+      calls.set(invocationId!, (message, error, closed) =>
+        pending(
+          message,
+          closed
+            ? new ConnectionClosedError(`'${methodName}' canceled: the connection closed${error ? `: ${error.message}` : "."}`, error && { cause: error })
+            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : undefined),
+        ),
+      );
+    }
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : undefined });
+    let queue = sent;
+    streams.forEach((source, index) => {
+      const streamId = streamIds[index]!;
+      let done = false;
+      let stopSource = noop;
+      const put = (message: object) => (queue = queue.then(() => send(message)));
+      const item = (item: unknown) => put({ type: MessageType.StreamItem, invocationId: streamId, item });
+      /** Ends the stream, with the source's error message when it failed. */
+      const finish = (error?: string) => {
+        if (done) return;
+        done = true;
+        calls.delete(streamId);
+        put({ type: MessageType.Completion, invocationId: streamId, error }).catch(noop);
+      };
+      // The connection closing stops the stream without sending anything more.
+      calls.set(streamId, () => {
+        done = true;
+        stopSource();
+      });
+      if ((source as { subscribe?: unknown }).subscribe) {
+        const subscription = (source as Subscribable).subscribe({
+          next: (value: unknown) => done || item(value).catch(noop),
+          error: (error: unknown) => finish(messageOf(error)),
+          complete: () => finish(),
+        });
+        stopSource = () => subscription.dispose();
+        if (done) stopSource();
+      } else {
+        const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
+        stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
+        // Each item is sent before the next is pulled, so a fast source waits for the network.
+        (async () => {
+          for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
+        })().then(
+          () => finish(),
+          (error) => finish(messageOf(error)),
+        );
+      }
+    });
+    if (!invocationId) return sent;
+    sent.catch((error) => {
+      // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
+      // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
+      const failed = calls.get(invocationId);
+      calls.delete(invocationId);
+      // (Had the connection been lost, closed() would have ended the call already.)
+      if (failed) failed(undefined, error, state != Connected);
+    });
+    return invocationId;
+  };
 
-  private newInvocationId(): string {
-    return String(this.nextInvocationId++);
-  }
+  return {
+    get _state() {
+      return state;
+    },
+    _methods: methods,
 
-  private checkConnected(operation: string, methodName: string): InvalidStateError | undefined {
-    if (this.currentState === HubConnectionState.Connected) return undefined;
-    return new InvalidStateError(`Cannot ${operation} '${methodName}': the connection is not in the 'Connected' state (it is '${this.currentState}').`);
-  }
+    _on(event: number, callback: (arg?: any) => void): () => void {
+      const listener: [number, (arg?: any) => void] = [event, callback];
+      listeners.push(listener);
+      return () => {
+        listeners = listeners.filter((l) => l != listener);
+      };
+    },
 
-  private logCallbackError(callback: string, error: unknown): void {
-    this.logger.log(LogLevel.Error, `An ${callback} callback threw error '${toError(error).message}'.`);
-  }
+    _start: () => (starting = start()),
 
-  /**
-   * Ends an invocation whose message could not be sent. While stopping, that is the connection
-   * closing under it (Long Polling: a POST that reaches the server after stop()'s DELETE gets
-   * 404), so it rejects with ConnectionClosedError as stop() promises, the send error as cause.
-   */
-  private sendFailed(invocationId: string, methodName: string, error: unknown): void {
-    const cause = toError(error);
-    const stopping = this.currentState === HubConnectionState.Disconnecting || this.currentState === HubConnectionState.Disconnected;
-    this.invocations.fail(
-      invocationId,
-      stopping ? new ConnectionClosedError(`Invocation of '${methodName}' canceled because the connection closed.`, { cause }) : cause,
-    );
-  }
+    _stop: () => (stopping = stop()),
 
-  private logSendFailure(error: unknown): void {
-    this.logger.log(LogLevel.Debug, `Sending failed: ${toError(error).message}`);
-  }
-}
+    _call: call,
 
-function streamIdsOf(streams: Map<string, unknown>): { streamIds?: string[] } {
-  return streams.size > 0 ? { streamIds: keysOf(streams) } : {};
+    _invoke: <T>(methodName: string, args: any[]) =>
+      new Promise<T>((resolve, reject) => {
+        call(MessageType.Invocation, methodName, args, (message, error) =>
+          error
+            ? reject(error)
+            : message!.type == MessageType.StreamItem
+              ? reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`))
+              : resolve(message!.result),
+        );
+      }),
+
+    _stream<T>(methodName: string, args: any[]): IStreamResult<T> {
+      const subscribers: IStreamSubscriber<T>[] = [];
+      // What happened before the first subscribe, replayed to it.
+      let backlog: ((subscriber: IStreamSubscriber<T>) => void)[] | undefined = [];
+      let ended = false;
+      const emitItem = (event: (subscriber: IStreamSubscriber<T>) => void, end?: boolean) => {
+        if (ended) return;
+        if (end) ended = true;
+        backlog ? backlog.push(event) : subscribers.slice().forEach(event);
+      };
+      const end = (error?: Error) =>
+        emitItem((subscriber) => {
+          subscriber.closed = true;
+          error ? subscriber.error(error) : subscriber.complete();
+        }, true);
+      const invocationId = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
+        !error && message!.type == MessageType.StreamItem ? emitItem((subscriber) => subscriber.next(message!.item)) : end(error),
+      );
+      return {
+        subscribe: (subscriber) => {
+          subscribers.push(subscriber);
+          const replay = backlog;
+          backlog = undefined;
+          if (replay) replay.forEach((event) => event(subscriber));
+          return {
+            dispose: () => {
+              const index = subscribers.indexOf(subscriber);
+              if (index < 0) return;
+              subscribers.splice(index, 1);
+              if (!subscribers.length && !ended) {
+                ended = true;
+                calls.delete(invocationId!);
+                if (state == Connected) send({ type: MessageType.CancelInvocation, invocationId }).catch(noop);
+              }
+            },
+          };
+        },
+      };
+    },
+  };
 }

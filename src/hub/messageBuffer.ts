@@ -1,146 +1,146 @@
 import { ProtocolError } from "../errors.js";
+import type { ConnectionFeatures } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
-import { MessageType, type AckMessage, type HubMessage, type SequenceMessage } from "../protocol/messages.js";
+import { MessageType, type HubMessage } from "../protocol/messages.js";
 import { payloadLength } from "../protocol/payload.js";
 
-/** How often received messages are acknowledged (the official client's rhythm). */
-const ACK_INTERVAL_MS = 1000;
+type Payload = string | ArrayBuffer;
 
-/** Invocation, StreamItem, Completion, StreamInvocation and CancelInvocation are counted and replayed. */
-function isSequenced(message: HubMessage): boolean {
-  return message.type >= MessageType.Invocation && message.type <= MessageType.CancelInvocation;
+/** Stateful reconnect's bookkeeping for one connection; see {@link createMessageBuffer}. */
+export interface MessageBuffer {
+  /** Sends a message; a counted one is kept for replay, and waits while the buffer is full. */
+  _send(message: HubMessage): Promise<void>;
+  /**
+   * Takes in a received message (Ack and Sequence are handled here). False when it is not to be
+   * handled: a counted message handled before a resume, or anything before the server's Sequence.
+   */
+  _receive(message: HubMessage): boolean;
+  /**
+   * The connection closed for good: unhook from its features, stop the ack timer; waiting
+   * sends go on (and fail, as the connection is gone).
+   */
+  _dispose(): void;
 }
 
 /**
- * Stateful reconnect's bookkeeping for one connection. Outgoing counted messages
- * are kept until the server acknowledges them, and replayed after a resume;
- * incoming ones are counted, acknowledged about once a second, and dropped when
- * a resume replays what was already handled. Sending waits while more than
- * `bufferSize` bytes are unacknowledged.
+ * Stateful reconnect's bookkeeping for one connection (PROTOCOL.md §7). Invocation,
+ * StreamItem, Completion, StreamInvocation and CancelInvocation (types 1 to 5) are counted
+ * from 1 in each direction. Outgoing ones are kept until the server acknowledges them, and
+ * replayed after a resume; incoming ones are acknowledged about once a second, and dropped
+ * when a resume replays what was already handled. Sending waits while `bufferSize` bytes or
+ * more are unacknowledged.
+ *
+ * It hooks itself into the connection's `features`: `disconnected` (the socket dropped: hold
+ * sends, ignore what arrives before the server's Sequence message) and `resend` (the socket is
+ * back: send Sequence with the first unacknowledged id, then replay), until `_dispose()`.
+ *
+ * @param sendData - sends on the current socket.
+ * @param fail - ends the connection after a protocol violation.
  */
-export class MessageBuffer {
-  private readonly unacked: { id: number; data: string | ArrayBuffer; size: number }[] = [];
-  private unackedSize = 0;
-  private lastSentId = 0;
-  private nextReceivedId = 1;
-  private lastHandledId = 0;
-  private lastAckedId = 0;
-  private connected = true;
-  private waitingForSequence = false;
-  private ackTimer: ReturnType<typeof setTimeout> | undefined;
-  private spaceWaiters: (() => void)[] = [];
+export function createMessageBuffer(
+  protocol: IHubProtocol,
+  sendData: (data: Payload) => Promise<void>,
+  bufferSize: number,
+  fail: (error: Error) => void,
+  features: ConnectionFeatures,
+): MessageBuffer {
+  /** Sent, not yet acknowledged: the ids `lastSentId - unacked.length + 1` to `lastSentId`. */
+  const unacked: Payload[] = [];
+  let unackedSize = 0;
+  let lastSentId = 0;
+  /** The id the next counted message received will have. */
+  let nextReceivedId = 1;
+  let lastHandledId = 0;
+  let lastAckedId = 0;
+  /** False from a drop until the replay after the resume is done: sends are held. */
+  let connected = true;
+  /** After a drop, everything before the server's Sequence message is ignored. */
+  let awaitingSequence = false;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sends waiting for room in the buffer. */
+  const waiting: (() => void)[] = [];
 
-  constructor(
-    private readonly protocol: IHubProtocol,
-    private readonly sendData: (data: string | ArrayBuffer) => Promise<void>,
-    private readonly bufferSize: number,
-    private readonly fail: (error: Error) => void,
-  ) {}
+  const firstUnackedId = () => lastSentId - unacked.length + 1;
+  const release = () => waiting.splice(0).forEach((wake) => wake());
+  const scheduleAck = () => {
+    ackTimer =
+      ackTimer ||
+      setTimeout(() => {
+        ackTimer = undefined;
+        if (connected && lastHandledId > lastAckedId) {
+          sendData(protocol.writeMessage({ type: MessageType.Ack, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
+        }
+      }, 1000);
+  };
 
-  /** Sends a message; a counted one is kept for replay, and waits while the buffer is full. */
-  async send(message: HubMessage): Promise<void> {
-    const data = this.protocol.writeMessage(message);
-    if (!isSequenced(message)) {
-      // Pings and Acks during an outage are pointless: the resume starts afresh.
-      return this.connected ? this.sendData(data) : undefined;
-    }
-    while (this.unackedSize >= this.bufferSize) {
-      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-    }
-    const size = payloadLength(data);
-    this.unacked.push({ id: ++this.lastSentId, data, size });
-    this.unackedSize += size;
-    if (!this.connected) return; // sent by resend()
-    try {
-      await this.sendData(data);
-    } catch (error) {
-      // Dropped under us: resend() replays it. Any other failure is the caller's.
-      if (this.connected) throw error;
-    }
-  }
-
-  /**
-   * Whether a received message is to be handled: false for a counted message
-   * already handled before a resume, and for anything before the peer's Sequence.
-   */
-  shouldHandle(message: HubMessage): boolean {
-    if (this.waitingForSequence) {
-      if (message.type !== MessageType.Sequence) return false;
-      this.waitingForSequence = false;
-      return true;
-    }
-    if (!isSequenced(message)) return true;
-    const id = this.nextReceivedId++;
-    if (id <= this.lastHandledId) return false;
-    this.lastHandledId = id;
-    this.scheduleAck();
-    return true;
-  }
-
-  /** The server acknowledged messages up to `sequenceId`: forget them. */
-  ack(message: AckMessage): void {
-    let released = 0;
-    while (this.unacked.length > 0 && this.unacked[0]!.id <= message.sequenceId) {
-      released += this.unacked.shift()!.size;
-    }
-    this.unackedSize -= released;
-    if (released > 0 && this.unackedSize < this.bufferSize) {
-      this.releaseWaiters();
-    }
-  }
-
-  /** The server will resend from `sequenceId`. */
-  resetSequence(message: SequenceMessage): void {
-    if (message.sequenceId > this.nextReceivedId) {
-      this.fail(new ProtocolError(`The server's Sequence message starts at ${message.sequenceId}, after the ${this.nextReceivedId - 1} messages received.`));
-      return;
-    }
-    this.nextReceivedId = message.sequenceId;
-  }
-
-  /** The socket dropped: hold sends until resend(), and ignore what arrives before the Sequence message. */
-  disconnected(): void {
-    this.connected = false;
-    this.waitingForSequence = true;
-  }
-
-  /** The socket is back: send Sequence with the first unacknowledged id, then replay. */
-  async resend(): Promise<void> {
-    const first = this.unacked.length > 0 ? this.unacked[0]!.id : this.lastSentId + 1;
-    await this.sendData(this.protocol.writeMessage({ type: MessageType.Sequence, sequenceId: first }));
-    // Messages sent during the replay join the end of the buffer; walk it by id until none is left.
-    let replayed = first - 1;
-    for (;;) {
-      const next = this.unacked.find((entry) => entry.id > replayed);
-      if (!next) break;
-      await this.sendData(next.data);
-      replayed = next.id;
-    }
-    this.connected = true;
-    if (this.lastHandledId > this.lastAckedId) this.scheduleAck();
-  }
-
-  /** The connection closed for good: stop the ack timer and let waiting sends proceed (and fail). */
-  dispose(): void {
-    clearTimeout(this.ackTimer);
-    this.ackTimer = undefined;
-    this.releaseWaiters();
-  }
-
-  private scheduleAck(): void {
-    if (this.ackTimer !== undefined) return;
-    this.ackTimer = setTimeout(() => {
-      this.ackTimer = undefined;
-      if (this.connected && this.lastHandledId > this.lastAckedId) {
-        this.lastAckedId = this.lastHandledId;
-        this.sendData(this.protocol.writeMessage({ type: MessageType.Ack, sequenceId: this.lastHandledId })).catch(() => undefined);
+  const buffer: MessageBuffer = {
+    async _send(message) {
+      const data = protocol.writeMessage(message);
+      if (message.type > MessageType.CancelInvocation) {
+        // Pings and Close during an outage are pointless: the resume starts afresh.
+        return connected ? sendData(data) : undefined;
       }
-    }, ACK_INTERVAL_MS);
-  }
+      while (unackedSize >= bufferSize) await new Promise<void>((resolve) => waiting.push(resolve));
+      unacked.push(data);
+      unackedSize += payloadLength(data);
+      lastSentId++;
+      if (connected) {
+        try {
+          await sendData(data);
+        } catch (error) {
+          // Dropped under us: _resend() replays it. Any other failure is the caller's.
+          if (connected) throw error;
+        }
+      }
+    },
 
-  private releaseWaiters(): void {
-    const waiters = this.spaceWaiters;
-    this.spaceWaiters = [];
-    for (const wake of waiters) wake();
-  }
+    _receive(message) {
+      const type = message.type;
+      if (type == MessageType.Sequence) {
+        awaitingSequence = false;
+        if (message.sequenceId > nextReceivedId) {
+          fail(new ProtocolError(`Sequence ${message.sequenceId} is past the ${nextReceivedId - 1} messages received.`));
+        }
+        nextReceivedId = message.sequenceId;
+      } else if (awaitingSequence) {
+        return false;
+      } else if (type == MessageType.Ack) {
+        // Forget what the server has: the ids up to sequenceId.
+        unacked.splice(0, message.sequenceId - firstUnackedId() + 1).forEach((data) => (unackedSize -= payloadLength(data)));
+        release();
+      } else if (type <= MessageType.CancelInvocation) {
+        const id = nextReceivedId++;
+        if (id <= lastHandledId) return false;
+        lastHandledId = id;
+        scheduleAck();
+      }
+      return true;
+    },
+
+    _dispose() {
+      features.disconnected = features.resend = undefined;
+      clearTimeout(ackTimer);
+      bufferSize = Infinity;
+      connected = true;
+      release();
+    },
+  };
+
+  features.disconnected = () => {
+    connected = false;
+    awaitingSequence = true;
+  };
+
+  features.resend = async () => {
+    await sendData(protocol.writeMessage({ type: MessageType.Sequence, sequenceId: firstUnackedId() }));
+    // Acks may arrive and messages be added during the replay: walk it by id.
+    for (let id = firstUnackedId(); id <= lastSentId; id++) {
+      const data = unacked[id - firstUnackedId()];
+      if (data !== undefined) await sendData(data);
+    }
+    connected = true;
+    if (lastHandledId > lastAckedId) scheduleAck();
+  };
+
+  return buffer;
 }

@@ -14,19 +14,17 @@ export interface IRetryPolicy {
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null;
 }
 
-/** The default delays: at once, then 2, 10 and 30 seconds, then give up. */
-export const DEFAULT_RETRY_DELAYS: readonly number[] = [0, 2000, 10000, 30000];
-
 /** Retries after each delay in a fixed list, then gives up. */
 export class DefaultReconnectPolicy implements IRetryPolicy {
-  private readonly delays: readonly number[];
+  private readonly _delays: readonly number[];
 
   /** @param retryDelays - milliseconds before each attempt; default 0, 2000, 10000, 30000. */
-  constructor(retryDelays: readonly number[] = DEFAULT_RETRY_DELAYS) {
-    this.delays = [...retryDelays];
+  constructor(retryDelays: readonly number[] = [0, 2000, 10000, 30000]) {
+    this._delays = retryDelays.slice();
   }
 
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null {
-    return this.delays[retryContext.previousRetryCount] ?? null;
+    const delay = this._delays[retryContext.previousRetryCount];
+    return delay === undefined ? null : delay;
   }
 }

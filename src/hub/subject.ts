@@ -18,23 +18,17 @@ export class Subject<T> implements IStreamResult<T> {
 
   /** Pushes an item to every subscriber. */
   next(item: T): void {
-    for (const observer of this.observers.slice()) {
-      observer.next(item);
-    }
+    this._each((observer) => observer.next(item));
   }
 
   /** Ends the stream with an error. */
   error(err: any): void {
-    for (const observer of this.observers.slice()) {
-      observer.error(err);
-    }
+    this._each((observer) => observer.error(err));
   }
 
   /** Ends the stream. */
   complete(): void {
-    for (const observer of this.observers.slice()) {
-      observer.complete();
-    }
+    this._each((observer) => observer.complete());
   }
 
   subscribe(observer: IStreamSubscriber<T>): ISubscription<T> {
@@ -42,13 +36,14 @@ export class Subject<T> implements IStreamResult<T> {
     return {
       dispose: () => {
         const index = this.observers.indexOf(observer);
-        if (index >= 0) {
-          this.observers.splice(index, 1);
-        }
-        if (this.observers.length === 0 && this.cancelCallback) {
-          this.cancelCallback().catch(() => undefined);
-        }
+        if (index >= 0) this.observers.splice(index, 1);
+        if (!this.observers.length && this.cancelCallback) this.cancelCallback().catch(() => {});
       },
     };
+  }
+
+  /** Over a copy: a subscriber may dispose while it is called. */
+  private _each(call: (observer: IStreamSubscriber<T>) => void): void {
+    this.observers.slice().forEach(call);
   }
 }

@@ -164,6 +164,17 @@ describe("automatic reconnect", () => {
     expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
   });
 
+  it("gives up, as for null, when a policy returns undefined", async () => {
+    const harness = await reconnectingHub({ nextRetryDelayInMilliseconds: () => undefined as unknown as null });
+    const events = record(harness);
+    const lost = new Error("lost");
+    harness.connection.drop(lost);
+    expect(await events.closed.next()).toBe(lost);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(harness.connection.starts).toHaveLength(1);
+    expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
   it("stops reconnecting when the policy throws", async () => {
     let calls = 0;
     const harness = await reconnectingHub({
@@ -225,7 +236,7 @@ describe("automatic reconnect", () => {
   it("rejects invoke and send with InvalidStateError while reconnecting", async () => {
     const harness = await reconnectingHub(new DefaultReconnectPolicy([1_000]));
     harness.connection.drop(new Error("lost"));
-    await expect(harness.hub.invoke("X")).rejects.toThrow(/not in the 'Connected' state \(it is 'Reconnecting'\)/);
+    await expect(harness.hub.invoke("X")).rejects.toThrow(/Cannot send .X. while Reconnecting/);
     await expect(harness.hub.send("X")).rejects.toThrow(/Reconnecting/);
     await harness.hub.stop();
   });

@@ -129,6 +129,7 @@ export function createHub(options: {
   keepAliveIntervalInMilliseconds?: number;
   protocol?: IHubProtocol;
   logger?: ILogger;
+  statefulReconnectBufferSize?: number;
 } = {}): HubHarness {
   const connection = new FakeConnection();
   const logger = new CapturingLogger();
@@ -139,6 +140,7 @@ export function createHub(options: {
     reconnectPolicy: options.reconnectPolicy,
     serverTimeoutInMilliseconds: options.serverTimeoutInMilliseconds,
     keepAliveIntervalInMilliseconds: options.keepAliveIntervalInMilliseconds,
+    statefulReconnectBufferSize: options.statefulReconnectBufferSize,
   });
   return { hub, connection, logger };
 }
