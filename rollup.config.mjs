@@ -321,7 +321,7 @@ function es5() {
  */
 const encodeInto = "\0hubwire-encode-into";
 const es5Polyfills = {
-  // core-js/es/symbol in full: "usage" mode alone brings only Symbol.asyncIterator (for clientStreams),
+  // core-js/es/symbol in full: "usage" mode alone brings only Symbol.asyncIterator (for client-to-server streams),
   // which leaves a Symbol without Symbol.iterator where there is no native one, and every spread of a
   // Map iterator then throws. The MessagePack bundle relies on the core bundle's globals.
   core: ["core-js/es/symbol", "abortcontroller-polyfill/dist/abortcontroller-polyfill-only.js", "fast-text-encoding", encodeInto],
