@@ -4,7 +4,7 @@ import { NullLogger } from "../../src/logging.js";
 import { platform as browserPlatform } from "../../src/platform/browser.js";
 import { platform as nodePlatform } from "../../src/platform/node.js";
 import type { Platform } from "../../src/platform/platform.js";
-import { prepareStreamRequest } from "../../src/transports/streamRequest.js";
+import { streamRequest as prepareStreamRequest } from "../../src/transports/transportBase.js";
 import type { TransportOptions } from "../../src/transports/transport.js";
 import { VERSION } from "../../src/version.js";
 
