@@ -7,14 +7,11 @@ import { TransferFormat } from "../protocol/hubProtocol.js";
 import type { Transport } from "./transport.js";
 import { TransportBase } from "./transportBase.js";
 
-/** Longer than the server's own poll window (about 90–110 s), so the server always answers first. */
-const POLL_TIMEOUT_MS = 120_000;
-
 /** The Long Polling transport: repeated GETs down, POSTs up, DELETE to end. */
 export class LongPollingTransport extends TransportBase implements Transport {
-  private _url = "";
   /** Aborted by stop() or a close: it ends the poll loop. */
   private _ctl: AbortController | undefined;
+  /** The options of every poll. */
   private _poll: HttpRequest | undefined;
   private _loop: Promise<void> | undefined;
 
@@ -28,7 +25,8 @@ export class LongPollingTransport extends TransportBase implements Transport {
     this._url = url;
     this._poll = {
       abortSignal: ctl.signal,
-      timeout: POLL_TIMEOUT_MS,
+      // Longer than the server's own poll window (about 90–110 s), so the server always answers first.
+      timeout: 120_000,
       withCredentials: o.withCredentials,
       responseType: transferFormat === TransferFormat.Binary ? "arraybuffer" : "",
     };
@@ -36,14 +34,10 @@ export class LongPollingTransport extends TransportBase implements Transport {
     await o.accessToken();
     // The server answers the first poll at once; it proves the connection id is good.
     const first = await this._get();
-    if (first.statusCode !== 200) throw this._error(`The first poll to ${redactUrl(url)} answered ${first.statusCode}.`);
+    if (first.statusCode !== 200) throw this._error(`First poll answered ${first.statusCode}.`);
     // No socket here: the stand-in's close() ends the polls.
     this._s = { close: () => ctl.abort() } as EventSourceLike;
     this._loop = this._run(ctl.signal);
-  }
-
-  send(data: string | ArrayBuffer): Promise<void> {
-    return this._post(this._url, data);
   }
 
   override async stop(): Promise<void> {
@@ -64,11 +58,11 @@ export class LongPollingTransport extends TransportBase implements Transport {
       try {
         const response = await this._get();
         const content = response.content;
-        // 204: the server ended the connection. An empty 200 (string "" or zero bytes): poll again.
+        // 204: the server ended the connection. An empty 200 ("" or zero bytes; a string has no byteLength): poll again.
         if (response.statusCode === 204) this._close();
         else if (content && (content as ArrayBuffer).byteLength !== 0) this._receive(content);
       } catch (error) {
-        // After stop(), stop() closes; a slow answer is not a failure: poll again.
+        // After stop(), stop() closes. A slow answer is not a failure: poll again.
         if (!signal.aborted && !(error instanceof TimeoutError)) {
           this._close(this._error(`Poll to ${redactUrl(this._url)} failed: ${(error as Error).message}`, error));
         }

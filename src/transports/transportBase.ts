@@ -1,6 +1,6 @@
-import { AbortError, TransportError, type TransportName } from "../errors.js";
 import { appendQuery } from "../connection/url.js";
-import { describeData, LogLevel } from "../logging.js";
+import { AbortError, TransportError, type TransportName } from "../errors.js";
+import { describeData, LogLevel, redactUrl } from "../logging.js";
 import type { EventSourceLike, WebSocketLike } from "../platform/platform.js";
 import type { TransportOptions } from "./transport.js";
 
@@ -28,8 +28,8 @@ export async function streamRequest(url: string, o: TransportOptions): Promise<{
 
 /**
  * What the three built-in transports share: the callbacks, the payload trace,
- * POSTs (Server-Sent Events and Long Polling), opening a WebSocket or EventSource
- * that stop() can abandon, and a close that `onclose` hears exactly once.
+ * sending by POST (Server-Sent Events and Long Polling), opening a WebSocket or
+ * EventSource that stop() can abandon, and a close that `onclose` hears once.
  */
 export abstract class TransportBase {
   /** The transport's name as the server spells it. */
@@ -41,6 +41,8 @@ export abstract class TransportBase {
    * undefined before it opens and after it closed.
    */
   protected _s: Source | undefined;
+  /** The connection URL (`…?id=token`), where POSTs go. */
+  protected _url!: string;
   /** Ends a WebSocket or EventSource that is still opening (set only meanwhile). */
   private _abort: (() => void) | undefined;
 
@@ -49,6 +51,16 @@ export abstract class TransportBase {
   /** Only Long Polling keeps itself alive: no pings, no server timeout. */
   get inherentKeepAlive(): boolean {
     return this.name === "LongPolling";
+  }
+
+  /** Sends one payload as an HTTP POST to the connection URL (WebSockets overrides it). */
+  async send(data: string | ArrayBuffer): Promise<void> {
+    this._trace("sending", data);
+    try {
+      await this._o.httpClient.post(this._url, { content: data, timeout: this._o.timeout, withCredentials: this._o.withCredentials });
+    } catch (error) {
+      throw this._error(`Send failed: ${(error as Error).message}`, error);
+    }
   }
 
   async stop(): Promise<void> {
@@ -71,23 +83,22 @@ export abstract class TransportBase {
     if (this.onreceive) this.onreceive(data);
   }
 
-  /** Sends one payload as an HTTP POST to the connection URL. */
-  protected async _post(url: string, data: string | ArrayBuffer): Promise<void> {
-    if (!this._s) throw this._error(`Cannot send: ${this.name} is not connected.`);
-    this._trace("sending", data);
-    try {
-      await this._o.httpClient.post(url, { content: data, timeout: this._o.timeout, withCredentials: this._o.withCredentials });
-    } catch (error) {
-      throw this._error(`Sending failed: ${(error as Error).message}`, error);
-    }
-  }
-
   /**
-   * Waits for `source` to open; `wire` gets the function to call when it fails
-   * (an Error) or ends normally (undefined). Before the open that rejects the
-   * wait, after it that closes the transport.
+   * Opens a WebSocket or EventSource (`kind`) with `open` and waits until it is open.
+   * `wire` gets the function to call when it fails (an Error) or ends normally
+   * (undefined): before the open that rejects the wait, after it that closes the transport.
    */
-  protected _open(source: Source, where: string, wire: (fail: (error?: Error) => void) => void): Promise<void> {
+  protected async _open<S extends Source>(
+    kind: "WebSocket" | "EventSource",
+    url: string,
+    open: (ctor: any, url: string, headers: Record<string, string>) => S,
+    wire: (source: S, where: string, fail: (error?: Error) => void) => void,
+  ): Promise<void> {
+    const ctor = this._o[kind];
+    if (!ctor) throw this._error(`No ${kind}: pass the '${kind}' option (in Node, install '${kind === "WebSocket" ? "ws" : "eventsource"}').`);
+    const request = await streamRequest(url, this._o);
+    const where = redactUrl(request.url);
+    const source = open(ctor, request.url, request.headers);
     return new Promise((resolve, reject) => {
       const fail = (error?: Error) => {
         if (this._s === source) return this._close(error);
@@ -105,7 +116,7 @@ export abstract class TransportBase {
         resolve();
       };
       source.onmessage = (event: { data: string | ArrayBuffer }) => this._receive(event.data);
-      wire(fail);
+      wire(source, where, fail);
     });
   }
 

@@ -87,10 +87,22 @@ describe("Node platform", () => {
     expect(seen[0]!.headers).toEqual({ Accept: "text/event-stream", Authorization: "Bearer t" });
   });
 
-  it("gives each connection its own cookie store", () => {
+  it("gives each connection its own cookie store, which a fetch wrapped by it fills and sends", async () => {
+    const sent: (Record<string, string> | undefined)[] = [];
+    const fetchImpl = async (_url: string, init?: RequestInit) => {
+      sent.push(init?.headers as Record<string, string> | undefined);
+      const headers = new Headers();
+      headers.append("Set-Cookie", "k=v; Path=/");
+      headers.append("Set-Cookie", "not a cookie;;;");
+      return new Response("", { headers });
+    };
     const a = nodePlatform.createCookieStore()!;
     const b = nodePlatform.createCookieStore()!;
-    a.setCookies("http://h.test/", ["k=v; Path=/", "not a cookie;;;"]);
+    const fetchWithCookies = a.wrap(fetchImpl);
+    await fetchWithCookies("http://h.test/negotiate", { headers: { X: "1" } });
+    await fetchWithCookies("http://h.test/hub", { headers: { X: "2" } });
+    await fetchWithCookies("http://other.test/hub");
+    expect(sent).toEqual([{ X: "1" }, { X: "2", Cookie: "k=v" }, undefined]);
     expect(a.getCookieString("http://h.test/hub")).toBe("k=v");
     expect(b.getCookieString("http://h.test/hub")).toBe("");
   });
