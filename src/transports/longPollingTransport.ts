@@ -1,7 +1,6 @@
 import { appendQuery } from "../connection/url.js";
 import { TimeoutError } from "../errors.js";
 import type { HttpRequest } from "../http/httpClient.js";
-import { redactUrl } from "../logging.js";
 import type { EventSourceLike } from "../platform/platform.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
 import type { Transport } from "./transport.js";
@@ -34,18 +33,19 @@ export class LongPollingTransport extends TransportBase implements Transport {
     await o.accessToken();
     // The server answers the first poll at once; it proves the connection id is good.
     const first = await this._get();
-    if (first.statusCode !== 200) throw this._error(`First poll answered ${first.statusCode}.`);
+    if (first.statusCode !== 200) throw this._err(`First poll answered ${first.statusCode}.`);
     // No socket here: the stand-in's close() ends the polls.
     this._s = { close: () => ctl.abort() } as EventSourceLike;
     this._loop = this._run(ctl.signal);
   }
 
   override async stop(): Promise<void> {
+    const o = this._o;
     const running = this._s;
     if (this._ctl) this._ctl.abort();
     await this._loop;
     // Tell the server; a failure (404: it already forgot the connection) changes nothing.
-    if (running) await this._o.httpClient.delete(this._url, { timeout: this._o.timeout, withCredentials: this._o.withCredentials }).catch(() => {});
+    if (running) await o.httpClient.delete(this._url, { timeout: o.timeout, withCredentials: o.withCredentials }).catch(() => {});
     this._close();
   }
 
@@ -60,11 +60,11 @@ export class LongPollingTransport extends TransportBase implements Transport {
         const content = response.content;
         // 204: the server ended the connection. An empty 200 ("" or zero bytes; a string has no byteLength): poll again.
         if (response.statusCode === 204) this._close();
-        else if (content && (content as ArrayBuffer).byteLength !== 0) this._receive(content);
+        else if (content && (content as ArrayBuffer).byteLength !== 0) this._recv(content);
       } catch (error) {
         // After stop(), stop() closes. A slow answer is not a failure: poll again.
         if (!signal.aborted && !(error instanceof TimeoutError)) {
-          this._close(this._error(`Poll to ${redactUrl(this._url)} failed: ${(error as Error).message}`, error));
+          this._close(this._err(`Poll failed: ${(error as Error).message}`, error));
         }
       }
     }

@@ -10,18 +10,16 @@ export class ServerSentEventsTransport extends TransportBase implements Transpor
 
   async connect(url: string, transferFormat: TransferFormat): Promise<void> {
     // The server offers SSE for Text only; this guards against one that claims otherwise.
-    if (transferFormat !== TransferFormat.Text) throw this._error("Server-Sent Events carry text only, not MessagePack.");
+    if (transferFormat !== TransferFormat.Text) throw this._err("Server-Sent Events carry text only, not MessagePack.");
     this._url = url;
-    const o = this._o;
     return this._open(
       "EventSource",
       url,
-      (EventSource, url, headers) => o.platform.openEventSource(EventSource, url, headers, o.withCredentials),
       (source, where, fail) => {
         // EventSource would reconnect by itself, but a SignalR connection cannot resume that way: any error ends it.
         source.onerror = (event) => {
           const why = event && (event.message || event.code);
-          fail(this._error(`EventSource ${where} failed${why ? `: ${why}` : ""}.`));
+          fail(this._err(`EventSource ${where} failed${why ? `: ${why}` : ""}.`));
         };
       },
     );

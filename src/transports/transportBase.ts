@@ -4,8 +4,14 @@ import { describeData, LogLevel, redactUrl } from "../logging.js";
 import type { EventSourceLike, WebSocketLike } from "../platform/platform.js";
 import type { TransportOptions } from "./transport.js";
 
-/** A WebSocket or an EventSource: what the streaming transports open and close. */
-type Source = WebSocketLike | EventSourceLike;
+/** What the streaming transports open, by the name of the option that gives its constructor. */
+interface Sources {
+  WebSocket: WebSocketLike;
+  EventSource: EventSourceLike;
+}
+type Source = Sources[keyof Sources];
+/** Platform.openWebSocket and Platform.openEventSource (the first ignores `withCredentials`). */
+type OpenSource = (ctor: unknown, url: string, headers: Record<string, string>, withCredentials: boolean) => Source;
 
 /**
  * Where and how to open a WebSocket or EventSource. Where the runtime lets them
@@ -55,11 +61,12 @@ export abstract class TransportBase {
 
   /** Sends one payload as an HTTP POST to the connection URL (WebSockets overrides it). */
   async send(data: string | ArrayBuffer): Promise<void> {
-    this._trace("sending", data);
+    const o = this._o;
+    this._log("sending", data);
     try {
-      await this._o.httpClient.post(this._url, { content: data, timeout: this._o.timeout, withCredentials: this._o.withCredentials });
+      await o.httpClient.post(this._url, { content: data, timeout: o.timeout, withCredentials: o.withCredentials });
     } catch (error) {
-      throw this._error(`Send failed: ${(error as Error).message}`, error);
+      throw this._err(`Send failed: ${(error as Error).message}`, error);
     }
   }
 
@@ -69,36 +76,39 @@ export abstract class TransportBase {
   }
 
   /** A TransportError of this transport. */
-  protected _error(message: string, cause?: unknown): TransportError {
+  protected _err(message: string, cause?: unknown): TransportError {
     return new TransportError(this.name, message, cause ? { cause } : undefined);
   }
 
   /** Logs a payload at Trace: its size, or its content when `logMessageContent` is on. */
-  protected _trace(what: string, data: string | ArrayBuffer): void {
-    this._o.logger.log(LogLevel.Trace, `(${this.name} transport) ${what} ${describeData(data, this._o.logMessageContent)}.`);
+  protected _log(what: string, data: string | ArrayBuffer): void {
+    const o = this._o;
+    o.logger.log(LogLevel.Trace, `${this.name} ${what} ${describeData(data, o.logMessageContent)}`);
   }
 
-  protected _receive(data: string | ArrayBuffer): void {
-    this._trace("received", data);
+  protected _recv(data: string | ArrayBuffer): void {
+    this._log("received", data);
     if (this.onreceive) this.onreceive(data);
   }
 
   /**
-   * Opens a WebSocket or EventSource (`kind`) with `open` and waits until it is open.
-   * `wire` gets the function to call when it fails (an Error) or ends normally
-   * (undefined): before the open that rejects the wait, after it that closes the transport.
+   * Opens a WebSocket or EventSource (`kind`: the option that gives its constructor, and
+   * the platform's `open…` that opens it) and waits until it is open. `wire` gets the
+   * function to call when it fails (an Error) or ends normally (undefined): before the
+   * open that rejects the wait, after it that closes the transport.
    */
-  protected async _open<S extends Source>(
-    kind: "WebSocket" | "EventSource",
+  protected async _open<K extends keyof Sources>(
+    kind: K,
     url: string,
-    open: (ctor: any, url: string, headers: Record<string, string>) => S,
-    wire: (source: S, where: string, fail: (error?: Error) => void) => void,
+    wire: (source: Sources[K], where: string, fail: (error?: Error) => void) => void,
   ): Promise<void> {
-    const ctor = this._o[kind];
-    if (!ctor) throw this._error(`No ${kind}: pass the '${kind}' option (in Node, install '${kind === "WebSocket" ? "ws" : "eventsource"}').`);
-    const request = await streamRequest(url, this._o);
+    const o = this._o;
+    const ctor = o[kind];
+    if (!ctor) throw this._err(`No ${kind}: pass the '${kind}' option (in Node, install '${kind === "WebSocket" ? "ws" : "eventsource"}').`);
+    const request = await streamRequest(url, o);
     const where = redactUrl(request.url);
-    const source = open(ctor, request.url, request.headers);
+    const open = o.platform[`open${kind}`] as OpenSource;
+    const source = open(ctor, request.url, request.headers, o.withCredentials) as Sources[K];
     return new Promise((resolve, reject) => {
       const fail = (error?: Error) => {
         if (this._s === source) return this._close(error);
@@ -115,7 +125,7 @@ export abstract class TransportBase {
         this._o.logger.log(LogLevel.Information, `${this.name} connected to ${where}.`);
         resolve();
       };
-      source.onmessage = (event: { data: string | ArrayBuffer }) => this._receive(event.data);
+      source.onmessage = (event: { data: string | ArrayBuffer }) => this._recv(event.data);
       wire(source, where, fail);
     });
   }

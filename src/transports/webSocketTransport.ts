@@ -13,7 +13,6 @@ export class WebSocketTransport extends TransportBase implements Transport {
     return this._open(
       "WebSocket",
       url.replace(/^http/i, "ws"),
-      (WebSocket, url, headers) => this._o.platform.openWebSocket(WebSocket, url, headers),
       (socket, where, fail) => {
         if (transferFormat === TransferFormat.Binary) socket.binaryType = "arraybuffer";
         // Node's sockets say why they failed in the error event; browsers' say nothing.
@@ -23,7 +22,7 @@ export class WebSocketTransport extends TransportBase implements Transport {
           fail(
             event.code === 1000 && this._s === socket
               ? undefined
-              : this._error(`WebSocket ${where} closed: ${event.code} ${event.reason}${why ? ` (${why})` : ""}`, why),
+              : this._err(`WebSocket ${where} closed: ${event.code} ${event.reason}${why ? ` (${why})` : ""}`, why),
           );
       },
     );
@@ -32,8 +31,8 @@ export class WebSocketTransport extends TransportBase implements Transport {
   override async send(data: string | ArrayBuffer): Promise<void> {
     const socket = this._s as WebSocketLike | undefined;
     // Only OPEN: a closing socket would drop the frame silently.
-    if (!socket || socket.readyState !== 1) throw this._error("The WebSocket is not open.");
-    this._trace("sending", data);
+    if (!socket || socket.readyState !== 1) throw this._err("The WebSocket is not open.");
+    this._log("sending", data);
     socket.send(data);
   }
 }
