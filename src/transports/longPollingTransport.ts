@@ -19,18 +19,16 @@ export class LongPollingTransport extends TransportBase implements Transport {
   }
 
   async connect(url: string, transferFormat: TransferFormat): Promise<void> {
-    const o = this._o;
     const ctl = (this._ctl = new AbortController());
     this._url = url;
     this._poll = {
       abortSignal: ctl.signal,
       // Longer than the server's own poll window (about 90–110 s), so the server always answers first.
       timeout: 120_000,
-      withCredentials: o.withCredentials,
       responseType: transferFormat === TransferFormat.Binary ? "arraybuffer" : "",
     };
     // Ask the token factory, as the other transports do when they connect; the polls carry that token.
-    await o.accessToken();
+    await this._o.accessToken();
     // The server answers the first poll at once; it proves the connection id is good.
     const first = await this._get();
     if (first.statusCode !== 200) throw this._err(`First poll answered ${first.statusCode}.`);
@@ -40,17 +38,16 @@ export class LongPollingTransport extends TransportBase implements Transport {
   }
 
   override async stop(): Promise<void> {
-    const o = this._o;
     const running = this._s;
     if (this._ctl) this._ctl.abort();
     await this._loop;
     // Tell the server; a failure (404: it already forgot the connection) changes nothing.
-    if (running) await o.httpClient.delete(this._url, { timeout: o.timeout, withCredentials: o.withCredentials }).catch(() => {});
+    if (running) await this._http("delete").catch(() => {});
     this._close();
   }
 
   private _get() {
-    return this._o.httpClient.get(appendQuery(this._url, "_", `${Date.now()}`), this._poll);
+    return this._http("get", this._poll, appendQuery(this._url, "_", `${Date.now()}`));
   }
 
   private async _run(signal: AbortSignal): Promise<void> {

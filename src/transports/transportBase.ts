@@ -1,6 +1,7 @@
 import { appendQuery } from "../connection/url.js";
 import { AbortError, TransportError, type TransportName } from "../errors.js";
 import { describeData, LogLevel, redactUrl } from "../logging.js";
+import type { HttpRequest, HttpResponse } from "../http/httpClient.js";
 import type { EventSourceLike, WebSocketLike } from "../platform/platform.js";
 import type { TransportOptions } from "./transport.js";
 
@@ -14,22 +15,21 @@ type Source = Sources[keyof Sources];
 type OpenSource = (ctor: unknown, url: string, headers: Record<string, string>, withCredentials: boolean) => Source;
 
 /**
- * Where and how to open a WebSocket or EventSource. Where the runtime lets them
- * carry headers (Node), the token, cookies and user headers travel as headers;
- * browsers cannot set headers there, so the token goes in `access_token`.
+ * Where and how to open a WebSocket or EventSource: the URL and the headers. Where
+ * the runtime lets them carry headers (Node), the token goes as a header with the
+ * cookies and user headers; browsers cannot set headers there (their platform
+ * ignores them), so the token goes in `access_token`.
  */
-export async function streamRequest(url: string, o: TransportOptions): Promise<{ url: string; headers: Record<string, string> }> {
+export async function streamRequest(url: string, o: TransportOptions): Promise<[url: string, headers: Record<string, string>]> {
   const token = await o.accessToken();
-  const headers: Record<string, string> = {};
-  if (o.platform.socketsTakeHeaders) {
-    Object.assign(headers, o.headers);
-    const cookie = o.httpClient.getCookieString(url);
-    if (token) headers["Authorization"] = `Bearer ${token}`;
-    if (cookie) headers["Cookie"] = cookie;
-  } else if (token) {
-    url = appendQuery(url, "access_token", token);
+  const headers: Record<string, string> = Object.assign({}, o.headers);
+  const cookie = o.httpClient.getCookieString(url);
+  if (cookie) headers["Cookie"] = cookie;
+  if (token) {
+    if (o.platform.socketsTakeHeaders) headers["Authorization"] = `Bearer ${token}`;
+    else url = appendQuery(url, "access_token", token);
   }
-  return { url, headers };
+  return [url, headers];
 }
 
 /**
@@ -49,8 +49,8 @@ export abstract class TransportBase {
   protected _s: Source | undefined;
   /** The connection URL (`…?id=token`), where POSTs go. */
   protected _url!: string;
-  /** Ends a WebSocket or EventSource that is still opening (set only meanwhile). */
-  private _abort: (() => void) | undefined;
+  /** Ends the latest WebSocket or EventSource: see _open. */
+  private _end: ((error?: Error) => void) | undefined;
 
   constructor(protected readonly _o: TransportOptions) {}
 
@@ -61,18 +61,22 @@ export abstract class TransportBase {
 
   /** Sends one payload as an HTTP POST to the connection URL (WebSockets overrides it). */
   async send(data: string | ArrayBuffer): Promise<void> {
-    const o = this._o;
     this._log("sending", data);
     try {
-      await o.httpClient.post(this._url, { content: data, timeout: o.timeout, withCredentials: o.withCredentials });
+      await this._http("post", { content: data });
     } catch (error) {
       throw this._err(`Send failed: ${(error as Error).message}`, error);
     }
   }
 
   async stop(): Promise<void> {
-    if (this._abort) this._abort();
-    this._close();
+    if (this._end) this._end();
+  }
+
+  /** A request to the connection URL (unless `url` is given), with the connection's timeout and credentials unless `request` sets them. */
+  protected _http(method: "get" | "post" | "delete", request?: HttpRequest, url = this._url): Promise<HttpResponse> {
+    const o = this._o;
+    return o.httpClient[method](url, Object.assign({ timeout: o.timeout, withCredentials: o.withCredentials }, request));
   }
 
   /** A TransportError of this transport. */
@@ -105,28 +109,25 @@ export abstract class TransportBase {
     const o = this._o;
     const ctor = o[kind];
     if (!ctor) throw this._err(`No ${kind}: pass the '${kind}' option (in Node, install '${kind === "WebSocket" ? "ws" : "eventsource"}').`);
-    const request = await streamRequest(url, o);
-    const where = redactUrl(request.url);
+    const [to, headers] = await streamRequest(url, o);
+    const where = redactUrl(to);
     const open = o.platform[`open${kind}`] as OpenSource;
-    const source = open(ctor, request.url, request.headers, o.withCredentials) as Sources[K];
+    const source = open(ctor, to, headers, o.withCredentials) as Sources[K];
     return new Promise((resolve, reject) => {
-      const fail = (error?: Error) => {
+      // Once open, closes the transport; before, abandons the attempt (stop() with no error).
+      const end = (this._end = (error?: Error) => {
         if (this._s === source) return this._close(error);
-        this._abort = undefined;
         detach(source);
         source.close();
-        reject(error);
-      };
-      // stop() before the source opens ends the attempt.
-      this._abort = () => fail(new AbortError(`Stopped while connecting to ${where}.`));
+        reject(error || new AbortError(`Stopped while connecting to ${where}.`));
+      });
       source.onopen = () => {
-        this._abort = undefined;
         this._s = source;
         this._o.logger.log(LogLevel.Information, `${this.name} connected to ${where}.`);
         resolve();
       };
       source.onmessage = (event: { data: string | ArrayBuffer }) => this._recv(event.data);
-      wire(source, where, fail);
+      wire(source, where, end);
     });
   }
 
