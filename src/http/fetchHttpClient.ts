@@ -51,7 +51,7 @@ export class FetchHttpClient extends HttpClient {
       });
       const { status, statusText } = response;
       const content = request.responseType === "arraybuffer" ? await response.arrayBuffer() : await response.text();
-      if (!response.ok) throw new HttpError(`${where} failed with status ${status} ${statusText}${typeof content === "string" && content ? `: ${content.slice(0, 200)}` : ""}`, status);
+      if (!response.ok) throw new HttpError(`${where} failed: ${status} ${statusText}${typeof content === "string" && content ? `: ${content.slice(0, 200)}` : ""}`, status);
       return new HttpResponse(status, statusText, content);
     } catch (error) {
       const cause = { cause: error };

@@ -108,7 +108,8 @@ export abstract class TransportBase {
   ): Promise<void> {
     const o = this._o;
     const ctor = o[kind];
-    if (!ctor) throw this._err(`No ${kind}: pass the '${kind}' option (in Node, install '${kind === "WebSocket" ? "ws" : "eventsource"}').`);
+    // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
+    if (!ctor) throw this._err(`No ${kind} in this runtime: pass one as the '${kind}' option.`);
     const [to, headers] = await streamRequest(url, o);
     const where = redactUrl(to);
     const open = o.platform[`open${kind}`] as OpenSource;
