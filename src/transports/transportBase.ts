@@ -124,7 +124,7 @@ export abstract class TransportBase {
       });
       source.onopen = () => {
         this._s = source;
-        this._o.logger.log(LogLevel.Information, `${this.name} connected to ${where}.`);
+        o.logger.log(LogLevel.Information, `${this.name} connected to ${where}.`);
         resolve();
       };
       source.onmessage = (event: { data: string | ArrayBuffer }) => this._recv(event.data);
