@@ -2,31 +2,27 @@ import { platform } from "#platform";
 import { InvalidArgumentError } from "../errors.js";
 import type { ILogger } from "../logging.js";
 import { FetchHttpClient } from "./fetchHttpClient.js";
-import { HttpClient, type HttpRequest, type HttpResponse } from "./httpClient.js";
 
 /**
- * The HTTP client hubwire uses unless you pass one: `fetch`, plus (in Node) a
- * cookie jar so that cookies set during negotiate go with every later request;
- * XMLHttpRequest in browsers without `fetch`.
+ * The HTTP client hubwire uses unless you pass one: the runtime's `fetch`, plus
+ * (in Node) a cookie jar so that cookies set during negotiate go with every later
+ * request. In browsers without `fetch` (the ES5 bundles) `new DefaultHttpClient()`
+ * gives the XMLHttpRequest client instead, an {@link HttpClient} too.
  */
-export class DefaultHttpClient extends HttpClient {
-  private readonly inner: HttpClient;
-
-  /** @param logger - receives a trace line per request. */
+export class DefaultHttpClient extends FetchHttpClient {
+  /**
+   * @param logger - passed on to the client chosen.
+   * @throws InvalidArgumentError when the runtime has no way to send HTTP requests.
+   */
   constructor(logger: ILogger) {
-    super();
-    const inner = platform.fetch ? new FetchHttpClient(platform.fetch, logger, platform.createCookieStore()) : platform.createFallbackHttpClient?.(logger);
-    if (!inner) {
-      throw new InvalidArgumentError("No fetch (or, in the ES5 bundle, XMLHttpRequest) is available in this runtime: pass an 'httpClient' option.");
+    const fetch = platform.fetch;
+    const fallback = platform.createFallbackHttpClient;
+    super(fetch!, logger, platform.createCookieStore());
+    if (!fetch) {
+      const xhr = fallback && fallback(logger);
+      if (!xhr) throw new InvalidArgumentError("No fetch (or XMLHttpRequest) in this runtime: pass an 'httpClient' option.");
+      // A constructor may return another object: here the XMLHttpRequest client.
+      return xhr as DefaultHttpClient;
     }
-    this.inner = inner;
-  }
-
-  override send(request: HttpRequest): Promise<HttpResponse> {
-    return this.inner.send(request);
-  }
-
-  override getCookieString(url: string): string {
-    return this.inner.getCookieString(url);
   }
 }

@@ -1,5 +1,5 @@
 import { AbortError, HttpError, InvalidArgumentError, TimeoutError } from "../errors.js";
-import { LogLevel, redactUrl, type ILogger } from "../logging.js";
+import { redactUrl, type ILogger } from "../logging.js";
 import type { CookieStore } from "./cookieStore.js";
 import { HttpClient, HttpResponse, type HttpRequest } from "./httpClient.js";
 
@@ -12,111 +12,65 @@ export type FetchFunction = (input: string, init?: RequestInit) => Promise<Respo
  * no cookies of its own.
  */
 export class FetchHttpClient extends HttpClient {
+  /**
+   * @param fetchImpl - the `fetch` to send with.
+   * @param _logger - kept for the official signature; requests are not logged.
+   * @param _cookies - a cookie jar (Node); browsers keep cookies themselves.
+   */
   constructor(
-    private readonly fetchImpl: FetchFunction,
-    private readonly logger: ILogger,
-    private readonly cookies?: CookieStore,
+    fetchImpl: FetchFunction,
+    _logger?: ILogger,
+    private readonly _cookies?: CookieStore,
   ) {
     super();
+    this._fetch = _cookies ? _cookies.wrap(fetchImpl) : fetchImpl;
   }
 
+  private readonly _fetch: FetchFunction;
+
+  /** @throws HttpError (status 0 when no response arrived), TimeoutError, AbortError, InvalidArgumentError (no url). */
   override async send(request: HttpRequest): Promise<HttpResponse> {
-    const method = request.method ?? "GET";
-    const url = request.url;
-    if (!url) {
-      throw new InvalidArgumentError("An HttpRequest needs a url.");
-    }
+    const { url, method = "GET", abortSignal: signal, timeout } = request;
+    if (!url) throw new InvalidArgumentError("An HttpRequest needs a url.");
     const where = `${method} ${redactUrl(url)}`;
-    if (request.abortSignal?.aborted) {
-      throw new AbortError(`${where} was aborted before it was sent.`);
-    }
-
+    // Aborted by the request's signal or by the timeout; which one, the catch tells by `signal`.
     const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    request.abortSignal?.addEventListener("abort", onAbort);
-    let timedOut = false;
-    const timer = request.timeout
-      ? setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-        }, request.timeout)
-      : undefined;
-
-    const headers: Record<string, string> = { ...request.headers };
-    const cookie = this.cookies?.getCookieString(url);
-    if (cookie) {
-      headers["Cookie"] = cookie;
+    const abort = () => controller.abort();
+    const timer = timeout && setTimeout(abort, timeout);
+    if (signal) {
+      signal.addEventListener("abort", abort);
+      if (signal.aborted) abort(); // then fetch sends nothing
     }
-
     try {
-      let response: Response;
-      try {
-        response = await this.fetchImpl(url, {
-          method,
-          headers,
-          body: request.content ?? null,
-          credentials: request.withCredentials === false ? "same-origin" : "include",
-          mode: "cors",
-          redirect: "follow",
-          signal: controller.signal,
-        });
-      } catch (error) {
-        if (timedOut) {
-          throw new TimeoutError(`${where} timed out after ${request.timeout} ms.`, { cause: error });
-        }
-        if (request.abortSignal?.aborted) {
-          throw new AbortError(`${where} was aborted.`, { cause: error });
-        }
-        throw new HttpError(`${where} failed before a response arrived: ${describeCause(error)}.`, 0, { cause: error });
-      }
-
-      if (this.cookies) {
-        const setCookies = readSetCookies(response.headers);
-        if (setCookies.length > 0) {
-          this.cookies.setCookies(url, setCookies);
-        }
-      }
-
+      const response = await this._fetch(url, {
+        method,
+        headers: request.headers || {},
+        body: request.content || null,
+        credentials: request.withCredentials === false ? "same-origin" : "include",
+        signal: controller.signal,
+      });
+      const { status, statusText } = response;
       const content = request.responseType === "arraybuffer" ? await response.arrayBuffer() : await response.text();
-      if (!response.ok) {
-        const body = typeof content === "string" && content ? `: ${content.slice(0, 200)}` : "";
-        throw new HttpError(`${where} failed with status ${response.status} ${response.statusText}${body}`.trim(), response.status);
-      }
-      this.logger.log(LogLevel.Trace, `HTTP ${where} answered ${response.status}.`);
-      return new HttpResponse(response.status, response.statusText, content);
+      if (!response.ok) throw new HttpError(`${where} failed: ${status} ${statusText}${typeof content === "string" && content ? `: ${content.slice(0, 200)}` : ""}`, status);
+      return new HttpResponse(status, statusText, content);
     } catch (error) {
-      if (timedOut && !(error instanceof TimeoutError)) {
-        throw new TimeoutError(`${where} timed out after ${request.timeout} ms.`, { cause: error });
-      }
-      if (request.abortSignal?.aborted && !(error instanceof AbortError)) {
-        throw new AbortError(`${where} was aborted.`, { cause: error });
-      }
-      throw error;
+      const cause = { cause: error };
+      // undici's "fetch failed" says why only in its cause (ECONNREFUSED, …).
+      const why = (error as { cause?: unknown }).cause;
+      throw signal && signal.aborted
+        ? new AbortError(`${where} was aborted.`, cause)
+        : controller.signal.aborted
+          ? new TimeoutError(`${where} timed out after ${timeout} ms.`, cause)
+          : error instanceof HttpError
+            ? error
+            : new HttpError(`${where} failed: ${error}${why ? ` (${why})` : ""}`, 0, cause);
     } finally {
-      if (timer !== undefined) {
-        clearTimeout(timer);
-      }
-      request.abortSignal?.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener("abort", abort);
     }
   }
 
   override getCookieString(url: string): string {
-    return this.cookies?.getCookieString(url) ?? "";
+    return this._cookies ? this._cookies.getCookieString(url) : "";
   }
-}
-
-function readSetCookies(headers: Headers): string[] {
-  if (typeof headers.getSetCookie === "function") {
-    return headers.getSetCookie();
-  }
-  const single = headers.get("set-cookie");
-  return single ? [single] : [];
-}
-
-function describeCause(error: unknown): string {
-  if (!(error instanceof Error)) {
-    return String(error);
-  }
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
 }

@@ -34,6 +34,10 @@ export class HttpResponse {
   ) {}
 }
 
+/** `send` with the method and URL set (a function, not a member: subclasses may use any member name). */
+const sendAs = (client: HttpClient, method: string, url: string, options?: HttpRequest) =>
+  client.send(Object.assign({}, options, { method, url }));
+
 /**
  * The HTTP client hubwire sends negotiate, Server-Sent Events and Long Polling
  * requests through. Subclass it and implement `send` to route requests your own
@@ -42,17 +46,17 @@ export class HttpResponse {
 export abstract class HttpClient {
   /** Sends a GET request. */
   get(url: string, options?: HttpRequest): Promise<HttpResponse> {
-    return this.send({ ...options, method: "GET", url });
+    return sendAs(this, "GET", url, options);
   }
 
   /** Sends a POST request. */
   post(url: string, options?: HttpRequest): Promise<HttpResponse> {
-    return this.send({ ...options, method: "POST", url });
+    return sendAs(this, "POST", url, options);
   }
 
   /** Sends a DELETE request. */
   delete(url: string, options?: HttpRequest): Promise<HttpResponse> {
-    return this.send({ ...options, method: "DELETE", url });
+    return sendAs(this, "DELETE", url, options);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { AbortError, HttpError, InvalidArgumentError, TimeoutError } from "../errors.js";
-import { LogLevel, redactUrl, type ILogger } from "../logging.js";
+import { redactUrl, type ILogger } from "../logging.js";
 import { HttpClient, HttpResponse, type HttpRequest } from "./httpClient.js";
 
 /** An XMLHttpRequest constructor: the browser's, or a stand-in with the same shape. */
@@ -12,58 +12,43 @@ export type XMLHttpRequestConstructor = new () => XMLHttpRequest;
  * `TimeoutError`, `AbortError`.
  */
 export class XhrHttpClient extends HttpClient {
+  /**
+   * @param _xhr - the XMLHttpRequest constructor.
+   * @param _logger - kept for symmetry with the fetch client; requests are not logged.
+   */
   constructor(
-    private readonly xhrImpl: XMLHttpRequestConstructor,
-    private readonly logger: ILogger,
+    private readonly _xhr: XMLHttpRequestConstructor,
+    _logger?: ILogger,
   ) {
     super();
   }
 
   override send(request: HttpRequest): Promise<HttpResponse> {
-    const method = request.method ?? "GET";
-    const url = request.url;
-    if (!url) {
-      return Promise.reject(new InvalidArgumentError("An HttpRequest needs a url."));
-    }
-    const where = `${method} ${redactUrl(url)}`;
-    const signal = request.abortSignal;
-    if (signal?.aborted) {
-      return Promise.reject(new AbortError(`${where} was aborted before it was sent.`));
-    }
-
+    const { url, method = "GET", abortSignal: signal, timeout } = request;
     return new Promise((resolve, reject) => {
-      const xhr = new this.xhrImpl();
-      const onAbort = () => xhr.abort();
+      if (!url) throw new InvalidArgumentError("An HttpRequest needs a url.");
+      const where = `${method} ${redactUrl(url)}`;
+      if (signal && signal.aborted) throw new AbortError(`${where} was aborted before it was sent.`);
+      const xhr = new this._xhr();
+      const abort = () => xhr.abort();
       const settle = (error?: Error) => {
-        signal?.removeEventListener("abort", onAbort);
-        if (error) {
-          reject(error);
-        } else if (xhr.status >= 200 && xhr.status < 300) {
-          this.logger.log(LogLevel.Trace, `HTTP ${where} answered ${xhr.status}.`);
-          resolve(new HttpResponse(xhr.status, xhr.statusText, xhr.response));
-        } else {
-          const body = typeof xhr.response === "string" && xhr.response ? `: ${xhr.response.slice(0, 200)}` : "";
-          reject(new HttpError(`${where} failed with status ${xhr.status} ${xhr.statusText}${body}`.trim(), xhr.status));
-        }
+        if (signal) signal.removeEventListener("abort", abort);
+        const { status, statusText, response } = xhr;
+        if (error) reject(error);
+        else if (status >= 200 && status < 300) resolve(new HttpResponse(status, statusText, response));
+        else reject(new HttpError(`${where} failed: ${status} ${statusText}${typeof response === "string" && response ? `: ${response.slice(0, 200)}` : ""}`, status));
       };
-
       xhr.open(method, url, true);
       xhr.withCredentials = request.withCredentials !== false;
-      for (const name in request.headers) {
-        xhr.setRequestHeader(name, request.headers[name]);
-      }
-      if (request.responseType) {
-        xhr.responseType = request.responseType;
-      }
-      if (request.timeout) {
-        xhr.timeout = request.timeout;
-      }
+      for (const name in request.headers) xhr.setRequestHeader(name, request.headers[name]!);
+      if (request.responseType) xhr.responseType = request.responseType;
+      if (timeout) xhr.timeout = timeout;
       xhr.onload = () => settle();
       xhr.onerror = () => settle(new HttpError(`${where} failed before a response arrived.`, 0));
-      xhr.ontimeout = () => settle(new TimeoutError(`${where} timed out after ${request.timeout} ms.`));
+      xhr.ontimeout = () => settle(new TimeoutError(`${where} timed out after ${timeout} ms.`));
       xhr.onabort = () => settle(new AbortError(`${where} was aborted.`));
-      signal?.addEventListener("abort", onAbort);
-      xhr.send(request.content ?? null);
+      if (signal) signal.addEventListener("abort", abort);
+      xhr.send(request.content || null);
     });
   }
 }

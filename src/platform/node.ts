@@ -31,13 +31,20 @@ export const platform: Platform = {
 
 function createCookieStore(): CookieStore {
   const jar = new CookieJar();
+  const getCookieString = (url: string) => jar.getCookieStringSync(url);
   return {
-    getCookieString: (url) => jar.getCookieStringSync(url),
-    setCookies(url, setCookieHeaders) {
-      for (const header of setCookieHeaders) {
+    getCookieString,
+    wrap: (fetchImpl) => async (url, init) => {
+      const cookie = getCookieString(url);
+      const response = await fetchImpl(url, cookie ? { ...init, headers: { ...(init?.headers as Record<string, string>), Cookie: cookie } } : init);
+      const headers = response.headers;
+      // getSetCookie() keeps several Set-Cookie headers apart; fetch polyfills may lack it.
+      const setCookies = typeof headers.getSetCookie === "function" ? headers.getSetCookie() : [headers.get("set-cookie") ?? ""];
+      for (const header of setCookies) {
         // A cookie the jar rejects (bad domain, malformed) is skipped, as a browser would.
-        jar.setCookieSync(header, url, { ignoreError: true });
+        if (header) jar.setCookieSync(header, url, { ignoreError: true });
       }
+      return response;
     },
   };
 }

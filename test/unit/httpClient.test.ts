@@ -88,6 +88,18 @@ describe("FetchHttpClient", () => {
     expect(requests[0]!.headers.get("x-one")).toBe("1");
   });
 
+  it("sends credentials (cookies) cross-origin unless withCredentials is false", async () => {
+    const inits: RequestInit[] = [];
+    const recording = new FetchHttpClient(async (_input, init) => {
+      inits.push(init!);
+      return new Response("");
+    });
+    await recording.get("http://h.test/a");
+    await recording.get("http://h.test/b", { withCredentials: false });
+    expect(inits.map((init) => init.credentials)).toEqual(["include", "same-origin"]);
+    expect(inits[0]!.body).toBeNull();
+  });
+
   it("rejects a non-success status with an HttpError carrying the status, method and URL", async () => {
     server.use(http.delete("http://h.test/gone", () => new HttpResponse("No such connection", { status: 404, statusText: "Not Found" })));
     const error = await client()

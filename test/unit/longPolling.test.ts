@@ -1,7 +1,9 @@
 import { HttpResponse } from "msw";
 import { describe, expect, it, vi } from "vitest";
 import { HttpConnection } from "../../src/connection/httpConnection.js";
-import { TransportError } from "../../src/errors.js";
+import { TimeoutError, TransportError } from "../../src/errors.js";
+import { FetchHttpClient } from "../../src/http/fetchHttpClient.js";
+import type { HttpRequest } from "../../src/http/httpClient.js";
 import { HubConnectionBuilder } from "../../src/hub/hubConnectionBuilder.js";
 import { HubConnectionState } from "../../src/hub/hubConnectionState.js";
 import { TransferFormat } from "../../src/protocol/hubProtocol.js";
@@ -60,6 +62,49 @@ describe("Long Polling transport", () => {
     expect(await received.next()).toBe("data\x1e");
     (await endpoint.polls.next()).respond(new HttpResponse(null, { status: 204 }));
     expect(await closed.next()).toBeUndefined();
+  });
+
+  it("asks for bytes with the Binary transfer format and delivers them as an ArrayBuffer", async () => {
+    const endpoint = longPollingEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+    const connection = new HttpConnection(HUB, { transport: HttpTransportType.LongPolling });
+    const received = new AsyncQueue<string | ArrayBuffer>();
+    connection.onreceive = (data) => received.push(data);
+    await connection.start(TransferFormat.Binary);
+    (await endpoint.polls.next()).respond(new HttpResponse(new Uint8Array([0x91, 0x06, 0xff])));
+    const data = await received.next();
+    expect(data).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([0x91, 0x06, 0xff]);
+    // Zero bytes is an empty answer: nothing is delivered, the next poll goes out.
+    (await endpoint.polls.next()).respond(new HttpResponse(new Uint8Array(0)));
+    (await endpoint.polls.next()).respond(new HttpResponse(null, { status: 204 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(received.all).toHaveLength(1);
+  });
+
+  it("polls again after a poll times out, and gives ordinary requests the connection's timeout, not the poll's", async () => {
+    const endpoint = longPollingEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+    // A client that times out the second poll, as a proxy cutting a long poll would.
+    const timeouts: { method: string | undefined; timeout: number | undefined }[] = [];
+    let gets = 0;
+    class TimingOut extends FetchHttpClient {
+      override send(request: HttpRequest) {
+        timeouts.push({ method: request.method, timeout: request.timeout });
+        if (request.method === "GET" && ++gets === 2) return Promise.reject(new TimeoutError("poll timed out"));
+        return super.send(request);
+      }
+    }
+    const closed = new AsyncQueue<Error | undefined>();
+    const connection = new HttpConnection(HUB, { transport: HttpTransportType.LongPolling, httpClient: new TimingOut((input, init) => fetch(input, init)), timeout: 7000 });
+    connection.onclose = (error) => closed.push(error);
+    await connection.start(TransferFormat.Text);
+    await connection.send("x\x1e");
+    (await endpoint.polls.next()).respond(new HttpResponse(null, { status: 204 }));
+    expect(await closed.next()).toBeUndefined();
+    expect(gets).toBe(3);
+    expect(timeouts.filter((t) => t.method === "GET").map((t) => t.timeout)).toEqual([120_000, 120_000, 120_000]);
+    expect(timeouts.find((t) => t.method === "POST" && t.timeout === 7000)).toBeDefined();
   });
 
   it("closes without an error when a poll answers 204", async () => {

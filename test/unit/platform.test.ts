@@ -4,7 +4,7 @@ import { NullLogger } from "../../src/logging.js";
 import { platform as browserPlatform } from "../../src/platform/browser.js";
 import { platform as nodePlatform } from "../../src/platform/node.js";
 import type { Platform } from "../../src/platform/platform.js";
-import { prepareStreamRequest } from "../../src/transports/streamRequest.js";
+import { streamRequest as prepareStreamRequest } from "../../src/transports/transportBase.js";
 import type { TransportOptions } from "../../src/transports/transport.js";
 import { VERSION } from "../../src/version.js";
 
@@ -34,20 +34,21 @@ function transportOptions(platform: Platform, token: string | undefined): Transp
 
 describe("stream requests (WebSocket and EventSource)", () => {
   it("in Node, sends the token, cookies and user headers as headers and leaves the URL alone", async () => {
-    const request = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(nodePlatform, "tok"));
-    expect(request.url).toBe("http://hub.test/chat?id=1");
-    expect(request.headers).toEqual({ "X-App": "1", Authorization: "Bearer tok", Cookie: "sticky=1" });
+    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(nodePlatform, "tok"));
+    expect(url).toBe("http://hub.test/chat?id=1");
+    expect(headers).toEqual({ "X-App": "1", Authorization: "Bearer tok", Cookie: "sticky=1" });
   });
 
-  it("in browsers, puts the token in access_token (URL-encoded) and sends no headers", async () => {
-    const request = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, "a b/c"));
-    expect(request.url).toBe("http://hub.test/chat?id=1&access_token=a%20b%2Fc");
-    expect(request.headers).toEqual({});
+  it("in browsers, puts the token in access_token (URL-encoded), not in a header", async () => {
+    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, "a b/c"));
+    expect(url).toBe("http://hub.test/chat?id=1&access_token=a%20b%2Fc");
+    // The browser platform opens sockets with the URL alone (tested below); no Authorization is built.
+    expect(headers["Authorization"]).toBeUndefined();
   });
 
   it("adds nothing for the token when there is none", async () => {
-    expect((await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, undefined))).url).toBe("http://hub.test/chat?id=1");
-    expect((await prepareStreamRequest("http://other.test/chat?id=1", transportOptions(nodePlatform, undefined))).headers).toEqual({ "X-App": "1" });
+    expect((await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, undefined)))[0]).toBe("http://hub.test/chat?id=1");
+    expect((await prepareStreamRequest("http://other.test/chat?id=1", transportOptions(nodePlatform, undefined)))[1]).toEqual({ "X-App": "1" });
   });
 });
 
@@ -87,10 +88,22 @@ describe("Node platform", () => {
     expect(seen[0]!.headers).toEqual({ Accept: "text/event-stream", Authorization: "Bearer t" });
   });
 
-  it("gives each connection its own cookie store", () => {
+  it("gives each connection its own cookie store, which a fetch wrapped by it fills and sends", async () => {
+    const sent: (Record<string, string> | undefined)[] = [];
+    const fetchImpl = async (_url: string, init?: RequestInit) => {
+      sent.push(init?.headers as Record<string, string> | undefined);
+      const headers = new Headers();
+      headers.append("Set-Cookie", "k=v; Path=/");
+      headers.append("Set-Cookie", "not a cookie;;;");
+      return new Response("", { headers });
+    };
     const a = nodePlatform.createCookieStore()!;
     const b = nodePlatform.createCookieStore()!;
-    a.setCookies("http://h.test/", ["k=v; Path=/", "not a cookie;;;"]);
+    const fetchWithCookies = a.wrap(fetchImpl);
+    await fetchWithCookies("http://h.test/negotiate", { headers: { X: "1" } });
+    await fetchWithCookies("http://h.test/hub", { headers: { X: "2" } });
+    await fetchWithCookies("http://other.test/hub");
+    expect(sent).toEqual([{ X: "1" }, { X: "2", Cookie: "k=v" }, undefined]);
     expect(a.getCookieString("http://h.test/hub")).toBe("k=v");
     expect(b.getCookieString("http://h.test/hub")).toBe("");
   });

@@ -135,7 +135,7 @@ describe("XhrHttpClient", () => {
     const error = await failure(pending);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).statusCode).toBe(404);
-    expect((error as Error).message).toBe("DELETE http://h.test/gone?id=1&access_token=*** failed with status 404 Not Found: No such connection");
+    expect((error as Error).message).toBe("DELETE http://h.test/gone?id=1&access_token=*** failed: 404 Not Found: No such connection");
   });
 
   it("rejects with HttpError status 0 when no response arrives (network error, CORS)", async () => {
