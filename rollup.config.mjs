@@ -58,7 +58,7 @@ const isNodeOnly = (id) => id.startsWith("node:") || dependencies.some((dep) => 
  * Private members (`_name`) get short names, the same in every build (scripts/privateNames.mjs).
  */
 function typescript() {
-  const transformers = { before: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
+  const transformers = { after: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
   const { config } = ts.readConfigFile(join(root, "tsconfig.json"), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
   const compilerOptions = { ...options, target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.ESNext, noEmit: false, sourceMap: true, inlineSources: true };

@@ -14,7 +14,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const filter = process.argv[2] ?? "";
 
 // Private members (`_name`) get their short names, as in the real build (rollup.config.mjs).
-const transformers = { before: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
+const transformers = { after: [renamePrivateMembers(privateNameMap(join(root, "src")))] };
 const renamePrivate = {
   name: "rename-private",
   setup(b) {

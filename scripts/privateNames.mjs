@@ -7,8 +7,8 @@
 // output (ESM, CJS, UMD bundles), so code in one chunk still finds a member set in another.
 // Tests run the sources and see the long names.
 //
-// Only property positions are renamed (`x._a`, `{ _a: 1 }`, `{ _a }`, class members,
-// destructuring); variables and parameters named `_x` are left alone. Computed access with a
+// Only property positions are renamed (`x._a`, `{ _a: 1 }`, `{ _a }`, class members and parameter
+// properties, destructuring); variables and parameters named `_x` are left alone. Computed access with a
 // string (`x["_a"]`) is not renamed, so don't write it.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,6 +45,8 @@ function* shortNames() {
 function isPropertyName(node) {
   const parent = node.parent;
   if (!ts.isIdentifier(node) || !parent) return false;
+  // A parameter property (`constructor(private _x)`) names a member too.
+  if (ts.isParameter(parent)) return parent.name === node && !!ts.getModifiers(parent)?.length;
   if (ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) return parent.name === node || parent.right === node;
   if (ts.isBindingElement(parent)) return parent.propertyName === node || (!parent.propertyName && ts.isObjectBindingPattern(parent.parent));
   return (
@@ -64,9 +66,6 @@ export function privateNameMap(srcDir) {
   for (const path of sourceFiles(srcDir)) {
     const file = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest, true);
     const visit = (node) => {
-      if (ts.isParameter(node) && ts.isIdentifier(node.name) && privateName.test(node.name.text) && ts.getModifiers(node)?.length) {
-        throw new Error(`${path}: parameter property ${node.name.text} cannot be renamed; declare the field in the class body.`);
-      }
       if (ts.isStringLiteralLike(node)) taken.add(node.text);
       else if (isPropertyName(node)) {
         if (privateName.test(node.text) && !keep.has(node.text)) counts.set(node.text, (counts.get(node.text) ?? 0) + 1);
@@ -87,7 +86,11 @@ export function privateNameMap(srcDir) {
   return map;
 }
 
-/** A TypeScript `before` transformer that renames private property names by `map`. */
+/**
+ * A TypeScript `after` transformer (it runs on the JavaScript TypeScript emits, where class
+ * fields and parameter properties are already `this._x = …`) that renames private property
+ * names by `map`.
+ */
 export function renamePrivateMembers(map) {
   return (context) => {
     const { factory } = context;
