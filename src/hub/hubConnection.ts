@@ -10,32 +10,46 @@ import {
   TimeoutError,
   toError,
 } from "../errors.js";
-import { LogLevel, type ILogger } from "../logging.js";
+import type { ILogger, LogLevel } from "../logging.js";
 import { parseHandshakeResponse, writeHandshakeRequest } from "../protocol/handshake.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
-import { MessageType, type CompletionMessage, type HubMessage, type StreamItemMessage } from "../protocol/messages.js";
+import { JsonHubProtocol } from "../protocol/jsonHubProtocol.js";
+import type { CompletionMessage, HubMessage, MessageType, StreamItemMessage } from "../protocol/messages.js";
 import { appendPayload, payloadLength } from "../protocol/payload.js";
 import { HubConnectionState } from "./hubConnectionState.js";
 import { createMessageBuffer, type MessageBuffer } from "./messageBuffer.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
 import type { IStreamResult, IStreamSubscriber, ISubscription } from "./stream.js";
 
-/** Everything a HubConnection is built from; `HubConnectionBuilder` fills it in. */
+/** What a HubConnection is built from besides its connection and logger; `HubConnectionBuilder` fills it in. */
 export interface HubConnectionParts {
-  readonly connection: Connection;
-  readonly logger: ILogger;
-  readonly protocol: IHubProtocol;
-  readonly reconnectPolicy?: IRetryPolicy | undefined;
-  readonly serverTimeoutInMilliseconds?: number | undefined;
-  readonly keepAliveIntervalInMilliseconds?: number | undefined;
+  /** Default: JSON. */
+  _protocol?: IHubProtocol | undefined;
+  /** Automatic reconnect; off when undefined. */
+  _reconnectPolicy?: IRetryPolicy | undefined;
+  _serverTimeout?: number | undefined;
+  _keepAliveInterval?: number | undefined;
   /** Bytes of unacknowledged messages kept for stateful reconnect; undefined when it is off. */
-  readonly statefulReconnectBufferSize?: number | undefined;
+  _bufferSize?: number | undefined;
 }
 
 /** A client method the server can call. Its return value answers invocations that expect a result. */
 type ClientMethod = (...args: any[]) => any;
 
 type StateChange = { previous: HubConnectionState; current: HubConnectionState };
+
+// MessageType and LogLevel values as plain constants: the build inlines them, where each
+// read of an enum member would cost its name. The values are the wire's (PROTOCOL.md).
+const INVOCATION = 1 as MessageType.Invocation;
+const STREAM_ITEM = 2 as MessageType.StreamItem;
+const COMPLETION = 3 as MessageType.Completion;
+const STREAM_INVOCATION = 4 as MessageType.StreamInvocation;
+const CANCEL_INVOCATION = 5 as MessageType.CancelInvocation;
+const PING = 6 as MessageType.Ping;
+const CLOSE_MESSAGE = 7 as MessageType.Close;
+const INFORMATION = 2 as LogLevel.Information;
+const WARNING = 3 as LogLevel.Warning;
+const ERROR = 4 as LogLevel.Error;
 
 /** The lifecycle events, as stored with their listeners. */
 const CLOSE = 0;
@@ -60,20 +74,21 @@ const { Disconnected, Connecting, Connected, Disconnecting, Reconnecting } = Hub
  */
 export class HubConnection {
   /** Milliseconds without any message from the server before the connection is considered lost. Default 30 000. */
-  serverTimeoutInMilliseconds: number;
+  declare serverTimeoutInMilliseconds: number;
   /** Milliseconds without sending anything before a Ping is sent. Default 15 000. */
-  keepAliveIntervalInMilliseconds: number;
+  declare keepAliveIntervalInMilliseconds: number;
 
-  private readonly _conn: Connection;
+  // Declared, not defined: set in the constructor, so no field initialisers are emitted.
+  private declare readonly _conn: Connection;
   /** The state machine and the bookkeeping behind the methods below. */
-  private readonly _core: HubCore;
+  private declare readonly _core: HubCore;
 
   /** @internal Use `HubConnectionBuilder`. */
-  constructor(parts: HubConnectionParts) {
-    this._conn = parts.connection;
-    this.serverTimeoutInMilliseconds = parts.serverTimeoutInMilliseconds || 30_000;
-    this.keepAliveIntervalInMilliseconds = parts.keepAliveIntervalInMilliseconds || 15_000;
-    this._core = createCore(this, parts);
+  constructor(connection: Connection, logger: ILogger, parts: HubConnectionParts) {
+    this._conn = connection;
+    this.serverTimeoutInMilliseconds = parts._serverTimeout || 30_000;
+    this.keepAliveIntervalInMilliseconds = parts._keepAliveInterval || 15_000;
+    this._core = createCore(this, connection, logger, parts);
   }
 
   /** The connection's state. */
@@ -93,8 +108,8 @@ export class HubConnection {
 
   set baseUrl(url: string) {
     const state = this.state;
-    if (state != Disconnected && state != Reconnecting) throw new InvalidStateError(`Cannot change baseUrl while ${state}.`);
-    if (!url) throw new InvalidArgumentError("baseUrl must not be empty.");
+    if (state != Disconnected && state != Reconnecting) throw notWhile("change baseUrl", state);
+    if (!url) throw new InvalidArgumentError("baseUrl is empty");
     this._conn.baseUrl = url;
   }
 
@@ -121,7 +136,7 @@ export class HubConnection {
    * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    return this._core._call(MessageType.Invocation, methodName, args);
+    return this._core._call(INVOCATION, methodName, args);
   }
 
   /**
@@ -203,6 +218,9 @@ type Payload = string | ArrayBuffer;
 
 type HubCore = ReturnType<typeof createCore>;
 
+/** The error for an operation the current state does not allow. */
+const notWhile = (what: string, state: HubConnectionState) => new InvalidStateError(`Cannot ${what} while ${state}`);
+
 const noop = () => {};
 const messageOf = (error: unknown) => toError(error).message;
 const asyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
@@ -214,7 +232,12 @@ const now = () => Date.now();
  * handshake, keep-alive, automatic reconnect, stateful reconnect's buffer, and the
  * bookkeeping of invocations, streams and client methods.
  */
-function createCore(hub: HubConnection, { connection, logger, protocol, reconnectPolicy, statefulReconnectBufferSize }: HubConnectionParts) {
+function createCore(
+  hub: HubConnection,
+  connection: Connection,
+  logger: ILogger,
+  { _protocol: protocol = new JsonHubProtocol(), _reconnectPolicy: reconnectPolicy, _bufferSize: bufferSize }: HubConnectionParts,
+) {
   let state = Disconnected;
   /** Lifecycle callbacks, each with its event. */
   let listeners: [number, (arg?: any) => void][] = [];
@@ -248,6 +271,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
+  const log = (level: LogLevel, message: string) => logger.log(level, message);
+
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
   const emit = (event: number, arg?: unknown) =>
     listeners.forEach(([on, callback]) => {
@@ -255,17 +280,14 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         try {
           callback(arg);
         } catch (error) {
-          logger.log(LogLevel.Error, `A callback threw: ${messageOf(error)}`);
+          log(ERROR, `Callback threw: ${messageOf(error)}`);
         }
       }
     });
 
   const setState = (current: HubConnectionState) => {
     const previous = state;
-    if (previous != current) {
-      state = current;
-      emit(STATE_CHANGE, { previous, current });
-    }
+    if (previous != current) emit(STATE_CHANGE, { previous, current: (state = current) });
   };
 
   const sendRaw = (data: Payload) => {
@@ -277,6 +299,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   const send = async (message: object): Promise<void> =>
     buffer ? buffer._send(message as HubMessage) : sendRaw(protocol.writeMessage(message as HubMessage));
 
+  /** Sends, best effort: a failure shows elsewhere (the connection closing). */
+  const post = (message: object) => void send(message).catch(noop);
+
   // ---- keep-alive ------------------------------------------------------
 
   const stopTimer = () => {
@@ -284,8 +309,6 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     timer = undefined;
     pinging = false;
   };
-
-  const ping = () => send({ type: MessageType.Ping }).catch(noop);
 
   /**
    * Checks the keep-alive times (the intervals are read each time: users may change them):
@@ -298,12 +321,12 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     if (untilTimeout <= 0) {
       stopTimer();
       // Logged by closed() as the reason the connection was lost.
-      return void connection.stop(new TimeoutError(`Server timeout: nothing received for ${timeout} ms.`));
+      return void connection.stop(new TimeoutError(`Server timeout: nothing received in ${timeout} ms`));
     }
     const interval = hub.keepAliveIntervalInMilliseconds;
     let untilPing = sentAt + interval - now();
     if (pinging && untilPing <= 0) {
-      ping();
+      post({ type: PING });
       untilPing = interval;
     }
     timer = setTimeout(keepAlive, pinging ? Math.min(untilPing, untilTimeout) : untilTimeout);
@@ -312,9 +335,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   // ---- lifecycle -------------------------------------------------------
 
   /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
-  const useBuffer = (on: boolean) => {
+  const useBuffer = (on?: boolean) => {
     if (buffer) buffer._dispose();
-    buffer = on ? createMessageBuffer(protocol, sendRaw, statefulReconnectBufferSize!, (error) => void connection.stop(error), connection.features) : undefined;
+    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, (error) => void connection.stop(error), connection.features) : undefined;
   };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
@@ -331,7 +354,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     try {
       await connection.start(protocol.transferFormat);
       const features = connection.features;
-      const stateful = statefulReconnectBufferSize != null && features.reconnect;
+      const stateful = bufferSize != null && features.reconnect;
       useBuffer(stateful);
       // Long Polling keeps itself alive: no pings and no server timeout there.
       // The server timeout also covers the wait for the handshake response.
@@ -358,7 +381,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   };
 
   const start = async () => {
-    if (state != Disconnected) throw new InvalidStateError(`Cannot start a connection that is ${state}.`);
+    if (state != Disconnected) throw notWhile("start", state);
     setState(Connecting);
     try {
       await connect();
@@ -370,7 +393,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     }
     setState(Connected);
     started = true;
-    logger.log(LogLevel.Information, "HubConnection connected.");
+    log(INFORMATION, "HubConnection connected.");
   };
 
   /** Ends in Disconnected and, if the connection had started, reports the close. */
@@ -393,10 +416,10 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       if (previous == Connected) {
         // Best effort, not awaited (as the official client): a POST the server is holding
         // must not hold up stop() for the HTTP timeout.
-        send({ type: MessageType.Close }).catch(noop);
+        post({ type: CLOSE_MESSAGE });
       } else {
         // Connecting, or Reconnecting: the attempt under way fails with this.
-        stopError = error || new AbortError("Stopped during the handshake.");
+        stopError = error || new AbortError("Stopped while connecting");
         if (handshake) handshake(stopError);
         if (previous == Reconnecting) {
           wake();
@@ -411,28 +434,28 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
   const reconnect = async (error?: Error) => {
     const lostAt = now();
-    let reason = error || new ConnectionClosedError("Connection lost.");
+    let reason = error || new ConnectionClosedError("Connection lost");
     for (let retries = 0; ; retries++) {
       let delay: number | null | undefined;
       try {
         delay = reconnectPolicy!.nextRetryDelayInMilliseconds({ previousRetryCount: retries, elapsedMilliseconds: now() - lostAt, retryReason: reason });
       } catch (policyError) {
-        logger.log(LogLevel.Error, `Retry policy threw: ${messageOf(policyError)}`);
+        log(ERROR, `Retry policy threw: ${messageOf(policyError)}`);
       }
       // null (or a policy that threw): give up.
       if (delay == null) return close(error);
       if (!retries) {
         setState(Reconnecting);
-        logger.log(LogLevel.Information, "Reconnecting.");
+        log(INFORMATION, "Reconnecting.");
         emit(RECONNECTING, error);
       }
       // stop() may come at any time, even from an onreconnecting callback: it ends the attempts
       // (waking this delay) and closes for good.
       if (state == Reconnecting) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
+          const delayTimer = setTimeout(resolve, delay);
           wake = () => {
-            clearTimeout(timer);
+            clearTimeout(delayTimer);
             resolve();
           };
         });
@@ -442,13 +465,13 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         await connect();
       } catch (attemptError) {
         reason = toError(attemptError);
-        logger.log(LogLevel.Information, `Reconnect attempt failed: ${reason.message}`);
+        log(INFORMATION, `Reconnect attempt failed: ${reason.message}`);
         if (state != Reconnecting) return;
         continue;
       }
       if (state == Reconnecting) {
         setState(Connected);
-        logger.log(LogLevel.Information, "HubConnection reconnected.");
+        log(INFORMATION, "HubConnection reconnected.");
         emit(RECONNECTED, connection.connectionId);
       }
       return;
@@ -458,17 +481,17 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   /** The connection (transport) closed, for any reason. */
   const closed = (error?: Error) => {
     const previous = state;
-    if (handshake) handshake(error || new HandshakeError("Connection closed during the handshake."));
+    if (handshake) handshake(error || new HandshakeError("Closed during the handshake"));
     const failed = calls;
     calls = new Map();
     failed.forEach((pending) => pending(undefined, error, true));
     stopTimer();
-    useBuffer(false);
+    useBuffer();
     if (previous == Disconnecting) {
       // A transport error while stopping (an event stream ending, say) is not why we closed.
       close(stopError);
     } else if (previous == Connected) {
-      if (error) logger.log(LogLevel.Error, `Connection lost: ${error.message}`);
+      if (error) log(ERROR, `Connection lost: ${error.message}`);
       reconnectPolicy ? void reconnect(error) : close(error);
     }
     // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
@@ -488,9 +511,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     let failure: Error | undefined;
     const failed = (error: unknown) => {
       failure = toError(error);
-      logger.log(LogLevel.Error, `Client method '${target}' threw: ${failure.message}`);
+      log(ERROR, `Client method '${target}' threw: ${failure.message}`);
     };
-    if (!handlers.length) logger.log(LogLevel.Warning, `No client method with the name '${target}' found.`);
+    if (!handlers.length) log(WARNING, `No client method '${target}'`);
     const outcomes = handlers.map((handler) => {
       try {
         return Promise.resolve(handler.apply(hub, args)).then((value) => {
@@ -502,8 +525,9 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     });
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
+        // The official client's texts, which servers may show to users.
         const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? undefined : "Client didn't provide a result.";
-        send({ type: MessageType.Completion, invocationId, error, result: error ? undefined : result }).catch(noop);
+        post({ type: COMPLETION, invocationId, error, result: error ? undefined : result });
       });
     }
   };
@@ -511,15 +535,15 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   const handle = (message: HubMessage) => {
     if (buffer && !buffer._receive(message)) return;
     const type = message.type;
-    if (type == MessageType.Invocation) {
+    if (type == INVOCATION) {
       runClientMethod(message.target, message.arguments, message.invocationId);
-    } else if (type == MessageType.StreamItem || type == MessageType.Completion) {
+    } else if (type == STREAM_ITEM || type == COMPLETION) {
       const pending = calls.get(message.invocationId);
       // An answer is the last message of its call. Unknown ids (a cancelled stream) are ignored.
-      if (type == MessageType.Completion) calls.delete(message.invocationId);
+      if (type == COMPLETION) calls.delete(message.invocationId);
       if (pending) pending(message);
-    } else if (type == MessageType.Close) {
-      const error = message.error ? new HubError(`Server closed with error: ${message.error}`) : undefined;
+    } else if (type == CLOSE_MESSAGE) {
+      const error = message.error ? new HubError(`Server closed: ${message.error}`) : undefined;
       // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
       message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
     }
@@ -529,7 +553,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
   connection.onreceive = (data) => {
     // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
     receivedAt = now();
-    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) ping();
+    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) post({ type: PING });
     let payload: Payload | undefined = appendPayload(partial, data);
     partial = undefined;
     if (handshake) {
@@ -537,7 +561,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       try {
         parsed = parseHandshakeResponse(payload);
       } catch (error) {
-        return handshake(new HandshakeError(`Malformed handshake response: ${messageOf(error)}`, { cause: error }));
+        return handshake(new HandshakeError(`Malformed handshake: ${messageOf(error)}`, { cause: error }));
       }
       if (!parsed) {
         partial = payload;
@@ -560,9 +584,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       messages = complete ? protocol.parseMessages(payload, logger) : [];
     } catch (error) {
       // Protocols from elsewhere (the official ones) throw plain Errors. Logged by closed().
-      return void connection.stop(
-        error instanceof ProtocolError ? error : new ProtocolError(`Invalid message from the server: ${messageOf(error)}`, { cause: error }),
-      );
+      return void connection.stop(error instanceof ProtocolError ? error : new ProtocolError(`Invalid server message: ${messageOf(error)}`, { cause: error }));
     }
     messages.forEach(handle);
   };
@@ -582,16 +604,14 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
     (type: MessageType, methodName: string, args: any[], pending: Pending): string | undefined;
   } = (type: MessageType, methodName: string, args: any[], pending?: Pending): any => {
     if (state != Connected) {
-      const error = new InvalidStateError(`Cannot send '${methodName}' while ${state}.`);
+      const error = notWhile(`send '${methodName}'`, state);
       return pending ? pending(undefined, error) : Promise.reject(error);
     }
     const plain: unknown[] = [];
     const streams: StreamSource[] = [];
     const streamIds: string[] = [];
     args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || arg[asyncIterator])
-        ? streams.push(arg) && streamIds.push("" + nextId++)
-        : plain.push(arg),
+      arg && (typeof arg.subscribe == "function" || arg[asyncIterator]) ? streams.push(arg) && streamIds.push("" + nextId++) : plain.push(arg),
     );
     const invocationId = pending && "" + nextId++;
     if (pending) {
@@ -600,7 +620,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
         pending(
           message,
           closed
-            ? new ConnectionClosedError(`'${methodName}' canceled: the connection closed${error ? `: ${error.message}` : "."}`, error && { cause: error })
+            ? new ConnectionClosedError(`'${methodName}' canceled: connection closed${error ? ": " + error.message : ""}`, error && { cause: error })
             : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : undefined),
         ),
       );
@@ -612,20 +632,20 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       let done = false;
       let stopSource = noop;
       const put = (message: object) => (queue = queue.then(() => send(message)));
-      const item = (item: unknown) => put({ type: MessageType.StreamItem, invocationId: streamId, item });
+      const item = (item: unknown) => put({ type: STREAM_ITEM, invocationId: streamId, item });
       /** Ends the stream, with the source's error message when it failed. */
       const finish = (error?: string) => {
         if (done) return;
         done = true;
         calls.delete(streamId);
-        put({ type: MessageType.Completion, invocationId: streamId, error }).catch(noop);
+        put({ type: COMPLETION, invocationId: streamId, error }).catch(noop);
       };
       // The connection closing stops the stream without sending anything more.
       calls.set(streamId, () => {
         done = true;
         stopSource();
       });
-      if ((source as { subscribe?: unknown }).subscribe) {
+      if ((source as Subscribable).subscribe) {
         const subscription = (source as Subscribable).subscribe({
           next: (value: unknown) => done || item(value).catch(noop),
           error: (error: unknown) => finish(messageOf(error)),
@@ -679,12 +699,8 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
 
     _invoke: <T>(methodName: string, args: any[]) =>
       new Promise<T>((resolve, reject) => {
-        call(MessageType.Invocation, methodName, args, (message, error) =>
-          error
-            ? reject(error)
-            : message!.type == MessageType.StreamItem
-              ? reject(new ProtocolError(`Stream item for invoked method '${methodName}'.`))
-              : resolve(message!.result),
+        call(INVOCATION, methodName, args, (message, error) =>
+          error ? reject(error) : message!.type == STREAM_ITEM ? reject(new ProtocolError(`Stream item for invoke '${methodName}'`)) : resolve(message!.result),
         );
       }),
 
@@ -695,16 +711,16 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
       let ended = false;
       const emitItem = (event: (subscriber: IStreamSubscriber<T>) => void, end?: boolean) => {
         if (ended) return;
-        if (end) ended = true;
+        ended = !!end;
         backlog ? backlog.push(event) : subscribers.slice().forEach(event);
       };
-      const end = (error?: Error) =>
-        emitItem((subscriber) => {
-          subscriber.closed = true;
-          error ? subscriber.error(error) : subscriber.complete();
-        }, true);
-      const invocationId = call(MessageType.StreamInvocation, methodName, args, (message, error) =>
-        !error && message!.type == MessageType.StreamItem ? emitItem((subscriber) => subscriber.next(message!.item)) : end(error),
+      const invocationId = call(STREAM_INVOCATION, methodName, args, (message, error) =>
+        !error && message!.type == STREAM_ITEM
+          ? emitItem((subscriber) => subscriber.next(message!.item))
+          : emitItem((subscriber) => {
+              subscriber.closed = true;
+              error ? subscriber.error(error) : subscriber.complete();
+            }, true),
       );
       return {
         subscribe: (subscriber) => {
@@ -720,7 +736,7 @@ function createCore(hub: HubConnection, { connection, logger, protocol, reconnec
               if (!subscribers.length && !ended) {
                 ended = true;
                 calls.delete(invocationId!);
-                if (state == Connected) send({ type: MessageType.CancelInvocation, invocationId }).catch(noop);
+                if (state == Connected) post({ type: CANCEL_INVOCATION, invocationId });
               }
             },
           };

@@ -3,7 +3,6 @@ import type { IHttpConnectionOptions } from "../connection/options.js";
 import { InvalidArgumentError, InvalidStateError } from "../errors.js";
 import { createLogger, type ILogger, type LogLevel } from "../logging.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
-import { JsonHubProtocol } from "../protocol/jsonHubProtocol.js";
 import type { HttpTransportType } from "../transports/transport.js";
 import { HubConnection, type HubConnectionParts } from "./hubConnection.js";
 import { DefaultReconnectPolicy, type IRetryPolicy } from "./retryPolicy.js";
@@ -32,10 +31,13 @@ const required = (value: unknown, name: string): void => {
  *   .build();
  */
 export class HubConnectionBuilder {
-  private _url: string | undefined;
+  // Declared, not defined, where no initial value is needed: no field initialisers are emitted.
+  private declare _url: string | undefined;
+  /** configureLogging's logger, which wins over the withUrl option. */
+  private declare _logger: ILogger | undefined;
   private _options: IHttpConnectionOptions = {};
-  /** What the builder methods set, named as HubConnection takes it; build() adds the connection and defaults. */
-  private readonly _parts: { -readonly [K in keyof HubConnectionParts]?: HubConnectionParts[K] } = {};
+  /** What the other builder methods set, as HubConnection takes it (it applies the defaults). */
+  private readonly _parts: HubConnectionParts = {};
 
   /**
    * Sets where logs go: a level for the console logger, a level name ("debug",
@@ -44,7 +46,7 @@ export class HubConnectionBuilder {
    */
   configureLogging(logging: LogLevel | string | ILogger): HubConnectionBuilder {
     required(logging, "logging");
-    this._parts.logger = createLogger(logging);
+    this._logger = createLogger(logging);
     return this;
   }
 
@@ -73,7 +75,7 @@ export class HubConnectionBuilder {
    */
   withHubProtocol(protocol: IHubProtocol): HubConnectionBuilder {
     required(protocol, "protocol");
-    this._parts.protocol = protocol;
+    this._parts._protocol = protocol;
     return this;
   }
 
@@ -86,10 +88,10 @@ export class HubConnectionBuilder {
   withAutomaticReconnect(retryDelays: number[]): HubConnectionBuilder;
   withAutomaticReconnect(reconnectPolicy: IRetryPolicy): HubConnectionBuilder;
   withAutomaticReconnect(retryDelaysOrReconnectPolicy?: number[] | IRetryPolicy): HubConnectionBuilder {
-    if (this._parts.reconnectPolicy) {
+    if (this._parts._reconnectPolicy) {
       throw new InvalidStateError("A reconnect policy has already been set.");
     }
-    this._parts.reconnectPolicy =
+    this._parts._reconnectPolicy =
       !retryDelaysOrReconnectPolicy || Array.isArray(retryDelaysOrReconnectPolicy)
         ? new DefaultReconnectPolicy(retryDelaysOrReconnectPolicy)
         : retryDelaysOrReconnectPolicy;
@@ -98,13 +100,13 @@ export class HubConnectionBuilder {
 
   /** Milliseconds without a message from the server before the connection is considered lost. Default 30 000. */
   withServerTimeout(milliseconds: number): HubConnectionBuilder {
-    this._parts.serverTimeoutInMilliseconds = milliseconds;
+    this._parts._serverTimeout = milliseconds;
     return this;
   }
 
   /** Milliseconds without sending before a Ping goes out. Default 15 000. */
   withKeepAliveInterval(milliseconds: number): HubConnectionBuilder {
-    this._parts.keepAliveIntervalInMilliseconds = milliseconds;
+    this._parts._keepAliveInterval = milliseconds;
     return this;
   }
 
@@ -116,7 +118,7 @@ export class HubConnectionBuilder {
    * reconnect applies). Sending waits while `bufferSize` bytes (default 100 000) are unacknowledged.
    */
   withStatefulReconnect(options?: IStatefulReconnectOptions): HubConnectionBuilder {
-    this._parts.statefulReconnectBufferSize = options && options.bufferSize !== undefined ? options.bufferSize : 100_000;
+    this._parts._bufferSize = options && options.bufferSize !== undefined ? options.bufferSize : 100_000;
     return this;
   }
 
@@ -129,13 +131,13 @@ export class HubConnectionBuilder {
       throw new InvalidStateError("withUrl must be called before build().");
     }
     // configureLogging wins over the withUrl option; the default is the console at Information.
-    const logger = this._parts.logger || createLogger(this._options.logger);
-    const useStatefulReconnect = this._parts.statefulReconnectBufferSize !== undefined;
+    const logger = this._logger || createLogger(this._options.logger);
+    const parts = this._parts;
+    // HubConnection reads the parts once, in its constructor: later builder calls don't change it.
     return new HubConnection(
-      Object.assign({ protocol: new JsonHubProtocol() }, this._parts, {
-        connection: new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: useStatefulReconnect })),
-        logger,
-      }),
+      new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: parts._bufferSize !== undefined })),
+      logger,
+      parts,
     );
   }
 }

@@ -133,14 +133,12 @@ export function createHub(options: {
 } = {}): HubHarness {
   const connection = new FakeConnection();
   const logger = new CapturingLogger();
-  const hub = new HubConnection({
-    connection,
-    logger: options.logger ?? logger,
-    protocol: options.protocol ?? new JsonHubProtocol(),
-    reconnectPolicy: options.reconnectPolicy,
-    serverTimeoutInMilliseconds: options.serverTimeoutInMilliseconds,
-    keepAliveIntervalInMilliseconds: options.keepAliveIntervalInMilliseconds,
-    statefulReconnectBufferSize: options.statefulReconnectBufferSize,
+  const hub = new HubConnection(connection, options.logger ?? logger, {
+    _protocol: options.protocol ?? new JsonHubProtocol(),
+    _reconnectPolicy: options.reconnectPolicy,
+    _serverTimeout: options.serverTimeoutInMilliseconds,
+    _keepAliveInterval: options.keepAliveIntervalInMilliseconds,
+    _bufferSize: options.statefulReconnectBufferSize,
   });
   return { hub, connection, logger };
 }
