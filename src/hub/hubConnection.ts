@@ -16,6 +16,22 @@ import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import { JsonHubProtocol } from "../protocol/jsonHubProtocol.js";
 import type { CompletionMessage, HubMessage, MessageType, StreamItemMessage } from "../protocol/messages.js";
 import { appendPayload, payloadLength } from "../protocol/payload.js";
+import {
+  CANCEL_INVOCATION,
+  CLOSE,
+  CLOSE_MESSAGE,
+  COMPLETION,
+  ERROR,
+  INFORMATION,
+  INVOCATION,
+  PING,
+  RECONNECTED,
+  RECONNECTING,
+  STATE_CHANGE,
+  STREAM_INVOCATION,
+  STREAM_ITEM,
+  WARNING,
+} from "./constants.js";
 import { HubConnectionState } from "./hubConnectionState.js";
 import { createMessageBuffer, type MessageBuffer } from "./messageBuffer.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
@@ -37,25 +53,6 @@ export interface HubConnectionParts {
 type ClientMethod = (...args: any[]) => any;
 
 type StateChange = { previous: HubConnectionState; current: HubConnectionState };
-
-// MessageType and LogLevel values as plain constants: the build inlines them, where each
-// read of an enum member would cost its name. The values are the wire's (PROTOCOL.md).
-const INVOCATION = 1 as MessageType.Invocation;
-const STREAM_ITEM = 2 as MessageType.StreamItem;
-const COMPLETION = 3 as MessageType.Completion;
-const STREAM_INVOCATION = 4 as MessageType.StreamInvocation;
-const CANCEL_INVOCATION = 5 as MessageType.CancelInvocation;
-const PING = 6 as MessageType.Ping;
-const CLOSE_MESSAGE = 7 as MessageType.Close;
-const INFORMATION = 2 as LogLevel.Information;
-const WARNING = 3 as LogLevel.Warning;
-const ERROR = 4 as LogLevel.Error;
-
-/** The lifecycle events, as stored with their listeners. */
-const CLOSE = 0;
-const RECONNECTING = 1;
-const RECONNECTED = 2;
-const STATE_CHANGE = 3;
 
 const { Disconnected, Connecting, Connected, Disconnecting, Reconnecting } = HubConnectionState;
 

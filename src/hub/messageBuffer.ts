@@ -1,7 +1,8 @@
 import { ProtocolError } from "../errors.js";
 import type { ConnectionFeatures } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
-import { MessageType, type HubMessage } from "../protocol/messages.js";
+import type { HubMessage } from "../protocol/messages.js";
+import { ACK, CANCEL_INVOCATION, SEQUENCE } from "./constants.js";
 import { payloadLength } from "../protocol/payload.js";
 
 type Payload = string | ArrayBuffer;
@@ -68,7 +69,7 @@ export function createMessageBuffer(
       setTimeout(() => {
         ackTimer = undefined;
         if (connected && lastHandledId > lastAckedId) {
-          sendData(protocol.writeMessage({ type: MessageType.Ack, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
+          sendData(protocol.writeMessage({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
         }
       }, 1000);
   };
@@ -76,7 +77,7 @@ export function createMessageBuffer(
   const buffer: MessageBuffer = {
     async _send(message) {
       const data = protocol.writeMessage(message);
-      if (message.type > MessageType.CancelInvocation) {
+      if (message.type > CANCEL_INVOCATION) {
         // Pings and Close during an outage are pointless: the resume starts afresh.
         return connected ? sendData(data) : undefined;
       }
@@ -96,7 +97,7 @@ export function createMessageBuffer(
 
     _receive(message) {
       const type = message.type;
-      if (type == MessageType.Sequence) {
+      if (type == SEQUENCE) {
         awaitingSequence = false;
         if (message.sequenceId > nextReceivedId) {
           fail(new ProtocolError(`Sequence ${message.sequenceId} is past the ${nextReceivedId - 1} messages received.`));
@@ -104,11 +105,11 @@ export function createMessageBuffer(
         nextReceivedId = message.sequenceId;
       } else if (awaitingSequence) {
         return false;
-      } else if (type == MessageType.Ack) {
+      } else if (type == ACK) {
         // Forget what the server has: the ids up to sequenceId.
         unacked.splice(0, message.sequenceId - firstUnackedId() + 1).forEach((data) => (unackedSize -= payloadLength(data)));
         release();
-      } else if (type <= MessageType.CancelInvocation) {
+      } else if (type <= CANCEL_INVOCATION) {
         const id = nextReceivedId++;
         if (id <= lastHandledId) return false;
         lastHandledId = id;
@@ -132,7 +133,7 @@ export function createMessageBuffer(
   };
 
   features.resend = async () => {
-    await sendData(protocol.writeMessage({ type: MessageType.Sequence, sequenceId: firstUnackedId() }));
+    await sendData(protocol.writeMessage({ type: SEQUENCE, sequenceId: firstUnackedId() }));
     // Acks may arrive and messages be added during the replay: walk it by id.
     for (let id = firstUnackedId(); id <= lastSentId; id++) {
       const data = unacked[id - firstUnackedId()];
