@@ -460,18 +460,17 @@ function createCore(
       if (state != Reconnecting) return;
       try {
         await connect();
+        if (state == Reconnecting) {
+          setState(Connected);
+          log(INFORMATION, "HubConnection reconnected.");
+          emit(RECONNECTED, connection.connectionId);
+        }
+        return;
       } catch (attemptError) {
         reason = toError(attemptError);
         log(INFORMATION, `Reconnect attempt failed: ${reason.message}`);
         if (state != Reconnecting) return;
-        continue;
       }
-      if (state == Reconnecting) {
-        setState(Connected);
-        log(INFORMATION, "HubConnection reconnected.");
-        emit(RECONNECTED, connection.connectionId);
-      }
-      return;
     }
   };
 
@@ -552,25 +551,22 @@ function createCore(
     receivedAt = now();
     if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) post({ type: PING });
     let payload: Payload | undefined = appendPayload(partial, data);
-    partial = undefined;
-    if (handshake) {
-      let parsed;
-      try {
-        parsed = parseHandshakeResponse(payload);
-      } catch (error) {
-        return handshake(new HandshakeError(`Malformed handshake: ${messageOf(error)}`, { cause: error }));
-      }
-      if (!parsed) {
-        partial = payload;
-        return;
-      }
-      const refused = parsed.response.error;
-      handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
-      payload = parsed.remaining;
-      if (refused || !payload) return;
-    }
     let messages: HubMessage[];
+    partial = undefined;
+    // A malformed handshake response or hub message closes the connection; closed() then fails
+    // the handshake under way with that error, or reports it as the reason the connection was lost.
     try {
+      if (handshake) {
+        const parsed = parseHandshakeResponse(payload);
+        if (!parsed) {
+          partial = payload;
+          return;
+        }
+        const refused = parsed.response.error;
+        handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
+        payload = parsed.remaining;
+        if (refused || !payload) return;
+      }
       const size = payloadLength(payload);
       const complete = protocol.completeLength ? protocol.completeLength(payload) : size;
       // The protocol says where the last complete message ends: keep the rest for the next payload.
@@ -580,8 +576,12 @@ function createCore(
       }
       messages = complete ? protocol.parseMessages(payload, logger) : [];
     } catch (error) {
-      // Protocols from elsewhere (the official ones) throw plain Errors. Logged by closed().
-      return void connection.stop(error instanceof ProtocolError ? error : new ProtocolError(`Invalid server message: ${messageOf(error)}`, { cause: error }));
+      // Protocols from elsewhere (the official ones) throw plain Errors.
+      return void connection.stop(
+        !handshake && error instanceof ProtocolError
+          ? error
+          : new (handshake ? HandshakeError : ProtocolError)(`Invalid ${handshake ? "handshake" : "message"}: ${messageOf(error)}`, { cause: error }),
+      );
     }
     messages.forEach(handle);
   };

@@ -35,9 +35,15 @@ export class HubConnectionBuilder {
   private declare _url: string | undefined;
   /** configureLogging's logger, which wins over the withUrl option. */
   private declare _logger: ILogger | undefined;
-  private _options: IHttpConnectionOptions = {};
+  private declare _options: IHttpConnectionOptions;
   /** What the other builder methods set, as HubConnection takes it (it applies the defaults). */
-  private readonly _parts: HubConnectionParts = {};
+  private declare readonly _parts: HubConnectionParts;
+
+  constructor() {
+    // Assigned here rather than as field initialisers, which compile to longer code.
+    this._options = {};
+    this._parts = {};
+  }
 
   /**
    * Sets where logs go: a level for the console logger, a level name ("debug",
@@ -89,7 +95,7 @@ export class HubConnectionBuilder {
   withAutomaticReconnect(reconnectPolicy: IRetryPolicy): HubConnectionBuilder;
   withAutomaticReconnect(retryDelaysOrReconnectPolicy?: number[] | IRetryPolicy): HubConnectionBuilder {
     if (this._parts._reconnectPolicy) {
-      throw new InvalidStateError("A reconnect policy has already been set.");
+      throw new InvalidStateError("Reconnect policy already set");
     }
     this._parts._reconnectPolicy =
       !retryDelaysOrReconnectPolicy || Array.isArray(retryDelaysOrReconnectPolicy)
@@ -128,7 +134,7 @@ export class HubConnectionBuilder {
    */
   build(): HubConnection {
     if (!this._url) {
-      throw new InvalidStateError("withUrl must be called before build().");
+      throw new InvalidStateError("build() needs withUrl() first");
     }
     // configureLogging wins over the withUrl option; the default is the console at Information.
     const logger = this._logger || createLogger(this._options.logger);

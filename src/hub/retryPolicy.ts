@@ -16,7 +16,7 @@ export interface IRetryPolicy {
 
 /** Retries after each delay in a fixed list, then gives up. */
 export class DefaultReconnectPolicy implements IRetryPolicy {
-  private readonly _delays: readonly number[];
+  private declare readonly _delays: readonly number[];
 
   /** @param retryDelays - milliseconds before each attempt; default 0, 2000, 10000, 30000. */
   constructor(retryDelays: readonly number[] = [0, 2000, 10000, 30000]) {

@@ -192,7 +192,7 @@ describe("HubConnectionBuilder.withAutomaticReconnect", () => {
   it("throws InvalidStateError when called twice", () => {
     expect(() => new HubConnectionBuilder().withAutomaticReconnect().withAutomaticReconnect()).toThrow(InvalidStateError);
     expect(() => new HubConnectionBuilder().withAutomaticReconnect([0]).withAutomaticReconnect({ nextRetryDelayInMilliseconds: () => null })).toThrow(
-      /already been set/,
+      /already set/,
     );
   });
 
