@@ -45,10 +45,11 @@ export function createMessageBuffer(
   fail: (error: Error) => void,
   features: ConnectionFeatures,
 ): MessageBuffer {
-  /** Sent, not yet acknowledged: the ids `lastSentId - unacked.length + 1` to `lastSentId`. */
+  /** Sent, not yet acknowledged: the ids `acked + 1` to `acked + unacked.length`. */
   const unacked: Payload[] = [];
   let unackedSize = 0;
-  let lastSentId = 0;
+  /** The last id the server acknowledged. */
+  let acked = 0;
   /** The id the next counted message received will have. */
   let nextReceivedId = 1;
   let lastHandledId = 0;
@@ -61,22 +62,36 @@ export function createMessageBuffer(
   /** Sends waiting for room in the buffer. */
   const waiting: (() => void)[] = [];
 
-  const firstUnackedId = () => lastSentId - unacked.length + 1;
   const release = () => waiting.splice(0).forEach((wake) => wake());
+  const write = (message: HubMessage) => protocol.writeMessage(message);
   const scheduleAck = () => {
     ackTimer =
       ackTimer ||
       setTimeout(() => {
         ackTimer = undefined;
-        if (connected && lastHandledId > lastAckedId) {
-          sendData(protocol.writeMessage({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
-        }
+        if (connected && lastHandledId > lastAckedId) sendData(write({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
       }, 1000);
   };
 
-  const buffer: MessageBuffer = {
+  features.disconnected = () => {
+    connected = false;
+    awaitingSequence = true;
+  };
+
+  features.resend = async () => {
+    await sendData(write({ type: SEQUENCE, sequenceId: acked + 1 }));
+    // Acks may arrive and messages be added during the replay: walk it by id.
+    for (let id = acked; id < acked + unacked.length; id++) {
+      const data = unacked[id - acked];
+      if (data) await sendData(data);
+    }
+    connected = true;
+    if (lastHandledId > lastAckedId) scheduleAck();
+  };
+
+  return {
     async _send(message) {
-      const data = protocol.writeMessage(message);
+      const data = write(message);
       if (message.type > CANCEL_INVOCATION) {
         // Pings and Close during an outage are pointless: the resume starts afresh.
         return connected ? sendData(data) : undefined;
@@ -84,12 +99,11 @@ export function createMessageBuffer(
       while (unackedSize >= bufferSize) await new Promise<void>((resolve) => waiting.push(resolve));
       unacked.push(data);
       unackedSize += payloadLength(data);
-      lastSentId++;
       if (connected) {
         try {
           await sendData(data);
         } catch (error) {
-          // Dropped under us: _resend() replays it. Any other failure is the caller's.
+          // Dropped under us: the resend replays it. Any other failure is the caller's.
           if (connected) throw error;
         }
       }
@@ -99,15 +113,13 @@ export function createMessageBuffer(
       const type = message.type;
       if (type == SEQUENCE) {
         awaitingSequence = false;
-        if (message.sequenceId > nextReceivedId) {
-          fail(new ProtocolError(`Sequence ${message.sequenceId} is past the ${nextReceivedId - 1} messages received.`));
-        }
+        if (message.sequenceId > nextReceivedId) fail(new ProtocolError(`Sequence ${message.sequenceId} past ${nextReceivedId - 1} received`));
         nextReceivedId = message.sequenceId;
       } else if (awaitingSequence) {
         return false;
       } else if (type == ACK) {
         // Forget what the server has: the ids up to sequenceId.
-        unacked.splice(0, message.sequenceId - firstUnackedId() + 1).forEach((data) => (unackedSize -= payloadLength(data)));
+        unacked.splice(0, message.sequenceId - acked).forEach((data) => (acked++, (unackedSize -= payloadLength(data))));
         release();
       } else if (type <= CANCEL_INVOCATION) {
         const id = nextReceivedId++;
@@ -126,22 +138,4 @@ export function createMessageBuffer(
       release();
     },
   };
-
-  features.disconnected = () => {
-    connected = false;
-    awaitingSequence = true;
-  };
-
-  features.resend = async () => {
-    await sendData(protocol.writeMessage({ type: SEQUENCE, sequenceId: firstUnackedId() }));
-    // Acks may arrive and messages be added during the replay: walk it by id.
-    for (let id = firstUnackedId(); id <= lastSentId; id++) {
-      const data = unacked[id - firstUnackedId()];
-      if (data !== undefined) await sendData(data);
-    }
-    connected = true;
-    if (lastHandledId > lastAckedId) scheduleAck();
-  };
-
-  return buffer;
 }
