@@ -35,7 +35,7 @@ export class HubConnectionBuilder {
   private declare _url: string | undefined;
   /** configureLogging's logger, which wins over the withUrl option. */
   private declare _logger: ILogger | undefined;
-  private declare _options: IHttpConnectionOptions;
+  private declare readonly _options: IHttpConnectionOptions;
   /** What the other builder methods set, as HubConnection takes it (it applies the defaults). */
   private declare readonly _parts: HubConnectionParts;
 
@@ -67,11 +67,8 @@ export class HubConnectionBuilder {
   withUrl(url: string, transportTypeOrOptions?: IHttpConnectionOptions | HttpTransportType): HubConnectionBuilder {
     required(url, "url");
     this._url = url;
-    this._options = Object.assign(
-      {},
-      this._options,
-      typeof transportTypeOrOptions == "number" ? { transport: transportTypeOrOptions } : transportTypeOrOptions,
-    );
+    // Into the builder's own object (build() copies it), never into the caller's.
+    Object.assign(this._options, typeof transportTypeOrOptions == "number" ? { transport: transportTypeOrOptions } : transportTypeOrOptions);
     return this;
   }
 
