@@ -158,24 +158,14 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (methodName && newMethod) {
-      const name = methodName.toLowerCase();
-      const methods = this._core._methods;
-      const list = methods.get(name) || [];
-      // Lists are replaced, never changed, so a call in progress can iterate its own safely.
-      if (!list.includes(newMethod)) methods.set(name, list.concat(newMethod));
-    }
+    if (methodName && newMethod) this._core._handlers(methodName, (list) => (list.includes(newMethod) ? list : list.concat(newMethod)));
   }
 
   /** Removes one handler, or every handler of the method when `method` is omitted. */
   off(methodName: string): void;
   off(methodName: string, method: ClientMethod): void;
   off(methodName: string, method?: ClientMethod): void {
-    if (methodName) {
-      const name = methodName.toLowerCase();
-      const methods = this._core._methods;
-      methods.set(name, method ? (methods.get(name) || []).filter((m) => m != method) : []);
-    }
+    if (methodName) this._core._handlers(methodName, (list) => (method ? list.filter((m) => m != method) : []));
   }
 
   /** Runs `callback` when the connection closes for good; returns a function that removes it. */
@@ -528,16 +518,23 @@ function createCore(
     }
   };
 
+  /**
+   * Hands a call its message, or its error. A Completion or an error is the last thing a call
+   * gets, so it is forgotten. Unknown ids (a cancelled stream, a call already ended) are ignored.
+   */
+  const settle = (id: string, message?: StreamItemMessage | CompletionMessage, error?: Error, closed?: boolean) => {
+    const pending = calls.get(id);
+    if (!message || message.type == COMPLETION) calls.delete(id);
+    if (pending) pending(message, error, closed);
+  };
+
   const handle = (message: HubMessage) => {
     if (buffer && !buffer._receive(message)) return;
     const type = message.type;
     if (type == INVOCATION) {
       runClientMethod(message.target, message.arguments, message.invocationId);
     } else if (type == STREAM_ITEM || type == COMPLETION) {
-      const pending = calls.get(message.invocationId);
-      // An answer is the last message of its call. Unknown ids (a cancelled stream) are ignored.
-      if (type == COMPLETION) calls.delete(message.invocationId);
-      if (pending) pending(message);
+      settle(message.invocationId, message);
     } else if (type == CLOSE_MESSAGE) {
       const error = message.error ? new HubError(`Server closed: ${message.error}`) : undefined;
       // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
@@ -663,14 +660,10 @@ function createCore(
       }
     });
     if (!invocationId) return sent;
-    sent.catch((error) => {
-      // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
-      // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
-      const failed = calls.get(invocationId);
-      calls.delete(invocationId);
-      // (Had the connection been lost, closed() would have ended the call already.)
-      if (failed) failed(undefined, error, state != Connected);
-    });
+    // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
+    // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
+    // (Had the connection been lost, closed() would have ended the call already.)
+    sent.catch((error) => settle(invocationId, undefined, error, state != Connected));
     return invocationId;
   };
 
@@ -678,7 +671,12 @@ function createCore(
     get _state() {
       return state;
     },
-    _methods: methods,
+    /** Replaces the handler list of a client method (names match case-insensitively). */
+    _handlers(methodName: string, change: (list: ClientMethod[]) => ClientMethod[]) {
+      const name = methodName.toLowerCase();
+      // Lists are replaced, never changed, so a call in progress can iterate its own safely.
+      methods.set(name, change(methods.get(name) || []));
+    },
 
     _on(event: number, callback: (arg?: any) => void): () => void {
       const listener: [number, (arg?: any) => void] = [event, callback];
