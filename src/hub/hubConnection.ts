@@ -308,7 +308,7 @@ function createCore(
     if (untilTimeout <= 0) {
       stopTimer();
       // Logged by closed() as the reason the connection was lost.
-      return void connection.stop(new TimeoutError(`Server timeout: nothing received in ${timeout} ms`));
+      return void connection.stop(new TimeoutError(`Server timeout after ${timeout} ms`));
     }
     const interval = hub.keepAliveIntervalInMilliseconds;
     let untilPing = sentAt + interval - now();
@@ -324,7 +324,7 @@ function createCore(
   /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
   const useBuffer = (on?: boolean) => {
     if (buffer) buffer._dispose();
-    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, (error) => void connection.stop(error), connection.features) : undefined;
+    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, connection) : undefined;
   };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
@@ -458,7 +458,7 @@ function createCore(
         return;
       } catch (attemptError) {
         reason = toError(attemptError);
-        log(INFORMATION, `Reconnect attempt failed: ${reason.message}`);
+        log(INFORMATION, `Reconnect failed: ${reason.message}`);
         if (state != Reconnecting) return;
       }
     }

@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors.js";
-import type { ConnectionFeatures } from "../connection/connection.js";
+import type { Connection } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import type { HubMessage } from "../protocol/messages.js";
 import { ACK, CANCEL_INVOCATION, SEQUENCE } from "./constants.js";
@@ -36,15 +36,15 @@ export interface MessageBuffer {
  * back: send Sequence with the first unacknowledged id, then replay), until `_dispose()`.
  *
  * @param sendData - sends on the current socket.
- * @param fail - ends the connection after a protocol violation.
+ * @param connection - whose features it hooks into, and which it stops after a protocol violation.
  */
 export function createMessageBuffer(
   protocol: IHubProtocol,
   sendData: (data: Payload) => Promise<void>,
   bufferSize: number,
-  fail: (error: Error) => void,
-  features: ConnectionFeatures,
+  connection: Connection,
 ): MessageBuffer {
+  const features = connection.features;
   /** Sent, not yet acknowledged: the ids `acked + 1` to `acked + unacked.length`. */
   const unacked: Payload[] = [];
   let unackedSize = 0;
@@ -113,7 +113,7 @@ export function createMessageBuffer(
       const type = message.type;
       if (type == SEQUENCE) {
         awaitingSequence = false;
-        if (message.sequenceId > nextReceivedId) fail(new ProtocolError(`Sequence ${message.sequenceId} past ${nextReceivedId - 1} received`));
+        if (message.sequenceId > nextReceivedId) void connection.stop(new ProtocolError(`Sequence ${message.sequenceId} past ${nextReceivedId - 1} received`));
         nextReceivedId = message.sequenceId;
       } else if (awaitingSequence) {
         return false;
