@@ -601,12 +601,10 @@ function createCore(
       const error = notWhile(`send '${methodName}'`, state);
       return pending ? pending(undefined, error) : Promise.reject(error);
     }
-    const plain: unknown[] = [];
-    const streams: StreamSource[] = [];
-    const streamIds: string[] = [];
-    args.forEach((arg) =>
-      arg && (typeof arg.subscribe == "function" || arg[asyncIterator]) ? streams.push(arg) && streamIds.push("" + nextId++) : plain.push(arg),
-    );
+    /** The stream arguments, each with its id; the others are sent as arguments. */
+    const streams: [string, StreamSource][] = [];
+    const plain = args.filter((arg) => !(arg && (typeof arg.subscribe == "function" || arg[asyncIterator]) && streams.push(["" + nextId++, arg])));
+    const streamIds = streams.map(([id]) => id);
     const invocationId = pending && "" + nextId++;
     if (pending) {
       // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
@@ -621,8 +619,7 @@ function createCore(
     }
     const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : undefined });
     let queue = sent;
-    streams.forEach((source, index) => {
-      const streamId = streamIds[index]!;
+    streams.forEach(([streamId, source]) => {
       let done = false;
       let stopSource = noop;
       const put = (message: object) => (queue = queue.then(() => send(message)));
