@@ -33,10 +33,11 @@ interface ErrorOptions {
 /** Base class of every error hubwire raises. */
 export class HubwireError extends Error {
   /** A stable code for programs to branch on; the message is for people. */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message);
+    // `declare`d fields are set here, not as class fields: no per-field define helper in the bundle.
     this.code = code;
     // Copies `cause` by hand (ES2017 targets do not forward it through super()), and any
     // context a subclass takes in its options (NegotiateError's `statusCode`).
@@ -122,7 +123,7 @@ export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 /** A transport could not start, or failed while running. */
 export class TransportError extends HubwireError {
   /** The transport involved. */
-  readonly transport: TransportName;
+  declare readonly transport: TransportName;
 
   constructor(transport: TransportName, message: string, options?: ErrorOptions) {
     super("transport_failed", message, options);
@@ -134,7 +135,7 @@ named(TransportError, "TransportError");
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
 export class NoTransportError extends HubwireError {
   /** Why each candidate transport was not used, in the order they were tried. */
-  readonly errors: readonly Error[];
+  declare readonly errors: readonly Error[];
 
   constructor(message: string, errors: readonly Error[]) {
     super("transport_unavailable", message, errors.length ? { cause: errors[errors.length - 1] } : undefined);

@@ -33,16 +33,17 @@ export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): 
  * @throws ProtocolError when the response is not a handshake response.
  */
 export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHandshake | undefined {
+  const text = typeof buffer == "string";
   // The response is JSON text even before binary hub messages, so look for the separator's byte.
-  const end = typeof buffer == "string" ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
-  if (end < 0) {
-    return undefined;
+  const end = text ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
+  if (end >= 0) {
+    const head = buffer.slice(0, end);
+    const remaining = buffer.slice(end + 1);
+    const response = parseRecord(text ? (head as string) : new TextDecoder().decode(head as ArrayBuffer), "Handshake response");
+    if ("type" in response) {
+      throw new ProtocolError("Expected a handshake response, got a hub message");
+    }
+    return { response, remaining: payloadLength(remaining) ? remaining : undefined };
   }
-  const head = buffer.slice(0, end);
-  const remaining = buffer.slice(end + 1);
-  const response = parseRecord(typeof head == "string" ? head : new TextDecoder().decode(head), "The handshake response");
-  if ("type" in response) {
-    throw new ProtocolError("Expected a handshake response, got a hub message");
-  }
-  return { response, remaining: payloadLength(remaining) ? remaining : undefined };
+  return undefined;
 }

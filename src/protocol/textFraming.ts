@@ -8,17 +8,19 @@ export const quote = (value: unknown): string => String(JSON.stringify(value)).s
 
 /**
  * Parses one record (without its separator) as a JSON object; `what` names it in errors.
- * @throws ProtocolError for bad JSON (with the parser's error as `cause`) or JSON that is not an object.
+ * @throws ProtocolError when the record is not a JSON object (bad JSON, or JSON of another kind);
+ * for bad JSON the parser's error is the `cause`.
  */
 export function parseRecord(record: string, what: string): Record<string, unknown> {
   let parsed: unknown;
+  let options: { cause: unknown } | undefined;
   try {
     parsed = JSON.parse(record);
   } catch (cause) {
-    throw new ProtocolError(`${what} is not valid JSON: ${quote(record)}`, { cause });
+    options = { cause };
   }
   if (!parsed || typeof parsed != "object" || Array.isArray(parsed)) {
-    throw new ProtocolError(`${what} must be a JSON object, got ${quote(record)}`);
+    throw new ProtocolError(`${what} is not a JSON object: ${quote(record)}`, options);
   }
   return parsed as Record<string, unknown>;
 }
