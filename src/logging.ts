@@ -28,10 +28,12 @@ export interface ILogger {
 /** A logger that drops everything. */
 export class NullLogger implements ILogger {
   /** The shared instance. */
-  static instance: ILogger = new NullLogger();
+  declare static instance: ILogger;
 
-  log(_logLevel: LogLevel, _message: string): void {}
+  log(): void {}
 }
+// Set after the class rather than as a static field: no define helper in the bundle.
+NullLogger.instance = new NullLogger();
 
 /**
  * Writes lines at or above `minimumLevel` to the console, with a timestamp:
@@ -39,37 +41,39 @@ export class NullLogger implements ILogger {
  * console.error, Warning to console.warn, Information to console.info, the rest to console.log.
  */
 export class ConsoleLogger implements ILogger {
-  private readonly _minLevel: LogLevel;
+  declare private readonly _minLevel: LogLevel;
 
   constructor(minimumLogLevel: LogLevel) {
     this._minLevel = minimumLogLevel;
   }
 
   log(logLevel: LogLevel, message: string): void {
-    if (logLevel >= this._minLevel && logLevel < LogLevel.None) {
+    if (logLevel >= this._minLevel && logLevel < 6 /* None */) {
       console[(["log", "log", "info", "warn"] as ("log" | "info" | "warn")[])[logLevel] || "error"](`[${new Date().toISOString()}] ${LogLevel[logLevel]}: ${message}`);
     }
   }
 }
 
-/** The level names the official builder accepts, by level; "information" and "warning" are read as "info" and "warn". */
-const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical", "none"];
-
 /**
- * Parses a level name as the official builder accepts them ("debug", "warn", "information", …), in any case.
- * @throws InvalidArgumentError for an unknown name.
+ * Accepts a level, a level name or a logger, as `configureLogging` does. Default: the console at Information.
+ * Level names are the official builder's ("trace", "debug", "info"/"information", "warn"/"warning",
+ * "error", "critical", "none"), in any case.
+ * @throws InvalidArgumentError for an unknown level name.
  */
-export function parseLogLevel(name: string): LogLevel {
-  const level = LEVEL_NAMES.indexOf(name.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
-  if (level < 0) {
-    throw new InvalidArgumentError(`Unknown log level '${name}'. Use one of: ${LEVEL_NAMES}`);
+export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Information */): ILogger => {
+  if (typeof logging == "object") {
+    return logging;
   }
-  return level;
-}
-
-/** Accepts a level, a level name or a logger, as `configureLogging` does. Default: the console at Information. */
-export const createLogger = (logging: ILogger | LogLevel | string = LogLevel.Information): ILogger =>
-  typeof logging == "object" ? logging : new ConsoleLogger(typeof logging == "string" ? parseLogLevel(logging) : logging);
+  if (typeof logging == "string") {
+    // By level number; "information" and "warning" are read as "info" and "warn".
+    const level = ["trace", "debug", "info", "warn", "error", "critical", "none"].indexOf(logging.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
+    if (level < 0) {
+      throw new InvalidArgumentError(`Unknown log level '${logging}'`);
+    }
+    logging = level;
+  }
+  return new ConsoleLogger(logging);
+};
 
 /** Removes access tokens from a URL before it is logged or put in an error message. */
 export const redactUrl = (url: string): string => url.replace(/([?&]access_token=)[^&#]*/gi, "$1***");
