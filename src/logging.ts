@@ -1,23 +1,21 @@
+import { numberedEnum, type LogLevel as LogLevelEnum } from "./protocol/enums.js";
 import { InvalidArgumentError } from "./errors.js";
 import { payloadLength } from "./protocol/payload.js";
 
 /** Severity of a log line; the numbers match the official client's. */
-export enum LogLevel {
-  /** The most detailed lines, including message content when `logMessageContent` is on. */
-  Trace = 0,
-  /** Details useful while debugging. */
-  Debug = 1,
-  /** The normal flow: connected, reconnecting, stopped. */
-  Information = 2,
-  /** Something unexpected that was recovered from. */
-  Warning = 3,
-  /** A failure of the current operation. */
-  Error = 4,
-  /** A failure that ends the connection. */
-  Critical = 5,
-  /** Logs nothing. */
-  None = 6,
+export type LogLevel = LogLevelEnum;
+/** The type of each member, as for an enum: `LogLevel.Trace`. */
+export declare namespace LogLevel {
+  type Trace = LogLevelEnum.Trace;
+  type Debug = LogLevelEnum.Debug;
+  type Information = LogLevelEnum.Information;
+  type Warning = LogLevelEnum.Warning;
+  type Error = LogLevelEnum.Error;
+  type Critical = LogLevelEnum.Critical;
+  type None = LogLevelEnum.None;
 }
+/** Severity of a log line; the numbers match the official client's. */
+export const LogLevel: typeof LogLevelEnum = /* @__PURE__ */ numberedEnum("Trace Debug Information Warning Error Critical None", 0);
 
 /** Where log lines go. Implement it to route hubwire's logs into your own logger. */
 export interface ILogger {
