@@ -42,8 +42,8 @@ export class HubwireError extends Error {
     // Copies `cause` by hand (ES2017 targets do not forward it through super()), and any
     // context a subclass takes in its options (NegotiateError's `statusCode`).
     Object.assign(this, options);
-    // Keeps `instanceof` working where classes are down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
+    // No Object.setPrototypeOf(this, new.target.prototype): classes are native in the ES2017 builds,
+    // and Babel's ES5 output (dist's es5 bundles) wraps Error so `instanceof` still works there.
   }
 }
 

@@ -1,6 +1,6 @@
 import { numberedEnum, type LogLevel as LogLevelEnum } from "./protocol/enums.js";
 import { InvalidArgumentError } from "./errors.js";
-import { payloadLength } from "./protocol/payload.js";
+import { isText, payloadLength } from "./protocol/payload.js";
 
 /** Severity of a log line; the numbers match the official client's. */
 export type LogLevel = LogLevelEnum;
@@ -62,7 +62,7 @@ export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Informa
   if (typeof logging == "object") {
     return logging;
   }
-  if (typeof logging == "string") {
+  if (isText(logging)) {
     // By level number; "information" and "warning" are read as "info" and "warn".
     const level = ["trace", "debug", "info", "warn", "error", "critical", "none"].indexOf(logging.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
     if (level < 0) {
@@ -79,5 +79,5 @@ export const redactUrl = (url: string): string => url.replace(/([?&]access_token
 /** Shows message content when `logMessageContent` is on (bytes in hex), otherwise only its size. */
 export const describeData = (data: string | ArrayBuffer, logMessageContent: boolean): string =>
   logMessageContent
-    ? `'${typeof data == "string" ? data : Array.from(new Uint8Array(data), (byte) => (byte | 256).toString(16).slice(1)).join(" ")}'`
-    : `${typeof data == "string" ? "String" : "Binary"} data of length ${payloadLength(data)}`;
+    ? `'${isText(data) ? data : Array.from(new Uint8Array(data), (byte) => (byte | 256).toString(16).slice(1)).join(" ")}'`
+    : `${isText(data) ? "String" : "Binary"} data of length ${payloadLength(data)}`;

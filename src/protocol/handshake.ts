@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors.js";
-import { payloadLength } from "./payload.js";
+import { isText, payloadLength } from "./payload.js";
 import { parseRecord, RECORD_SEPARATOR } from "./textFraming.js";
 
 /** The first message a client sends: which hub protocol it speaks. */
@@ -33,7 +33,7 @@ export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): 
  * @throws ProtocolError when the response is not a handshake response.
  */
 export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHandshake | undefined {
-  const text = typeof buffer == "string";
+  const text = isText(buffer);
   // The response is JSON text even before binary hub messages, so look for the separator's byte.
   const end = text ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
   if (end >= 0) {

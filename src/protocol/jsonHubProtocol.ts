@@ -1,7 +1,7 @@
 import { ProtocolError } from "../errors.js";
-import type { ILogger } from "../logging.js";
 import type { IHubProtocol, TransferFormat } from "./hubProtocol.js";
 import { MessageType, type HubMessage } from "./messages.js";
+import { isText } from "./payload.js";
 import { parseRecord, quote, RECORD_SEPARATOR } from "./textFraming.js";
 
 /**
@@ -28,21 +28,21 @@ export class JsonHubProtocol implements IHubProtocol {
    * unknown fields are kept but ignored.
    * @throws ProtocolError for binary input, an incomplete payload, bad JSON, or a message missing a field the client uses.
    */
-  parseMessages(input: string | ArrayBuffer, _logger?: ILogger): HubMessage[] {
-    if (typeof input != "string") {
+  parseMessages(input: string | ArrayBuffer): HubMessage[] {
+    if (!isText(input)) {
       throw new ProtocolError("JSON hub protocol got binary data");
     }
     const records = input.split(RECORD_SEPARATOR);
     // A complete payload ends with the separator, so the last piece is empty.
     if (records.pop()) {
-      throw new ProtocolError(`Incomplete message: no 0x1E after ${quote(input.slice(-20))}`);
+      throw new ProtocolError(`Incomplete message (no 0x1E): ${quote(input.slice(-20))}`);
     }
     return records.map(parseMessage).filter((message) => message) as HubMessage[];
   }
 
   /** Everything up to the last record separator is complete. */
   completeLength(input: string | ArrayBuffer): number {
-    return typeof input == "string" ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
+    return isText(input) ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
   }
 
   /** Encodes one message as JSON followed by the record separator. */
@@ -84,10 +84,11 @@ function parseMessage(record: string): HubMessage | undefined {
       check("target", "string");
       check("arguments", "array");
     }
-    if (type == 3 /* Completion */ && message["error"] !== undefined) {
+    // `in`: parsed JSON has no undefined values, and Object.prototype has no such keys.
+    if (type == 3 /* Completion */ && "error" in message) {
       // A null error would read as a failure: only a string will do.
       check("error", "string");
-      if (message["result"] !== undefined) {
+      if ("result" in message) {
         fail("both 'result' and 'error'");
       }
     }
