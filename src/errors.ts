@@ -52,7 +52,7 @@ const named = <T extends { prototype: Error }>(errorClass: T, name: string): T =
 
 named(HubwireError, "HubwireError");
 
-/** An error class made by {@link errorClass}: `(message, options?)`, or `(message, field, options?)` with a field. */
+/** An error class made by {@link errorClass}: `(message, options?)`, or `(message, field, options?)` with a field (`(field, message, options?)` if `fieldFirst`). */
 interface ErrorClass<E, Args extends unknown[]> {
   new (...args: Args): E;
   readonly prototype: E;
@@ -60,15 +60,15 @@ interface ErrorClass<E, Args extends unknown[]> {
 
 /**
  * Makes an error class with its name, its code, optionally one extra field set from
- * the constructor's second argument ("" for none), and a default message.
+ * the constructor's second argument ("" for none; the first if `fieldFirst`), and a default message.
  */
-function errorClass<C>(name: string, code: ErrorCode, field?: string, defaultMessage?: string): C {
+function errorClass<C>(name: string, code: ErrorCode, field?: string, defaultMessage?: string, fieldFirst?: boolean): C {
   return named(
     class extends HubwireError {
-      constructor(message = defaultMessage as string, second?: unknown, options?: ErrorOptions) {
-        super(code, message, (field ? options : second) as ErrorOptions | undefined);
+      constructor(first = defaultMessage as string, second?: unknown, options?: ErrorOptions) {
+        super(code, (fieldFirst ? second : first) as string, (field ? options : second) as ErrorOptions | undefined);
         if (field) {
-          (this as unknown as Record<string, unknown>)[field] = second;
+          (this as unknown as Record<string, unknown>)[field] = fieldFirst ? first : second;
         }
       }
     },
@@ -121,16 +121,19 @@ export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: s
 export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 
 /** A transport could not start, or failed while running. */
-export class TransportError extends HubwireError {
+export interface TransportError extends HubwireError {
+  readonly name: "TransportError";
   /** The transport involved. */
-  declare readonly transport: TransportName;
-
-  constructor(transport: TransportName, message: string, options?: ErrorOptions) {
-    super("transport_failed", message, options);
-    this.transport = transport;
-  }
+  readonly transport: TransportName;
 }
-named(TransportError, "TransportError");
+/** A transport could not start, or failed while running: `new TransportError(transport, message, options?)`. */
+export const TransportError: ErrorClass<TransportError, [transport: TransportName, message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass(
+  "TransportError",
+  "transport_failed",
+  "transport",
+  undefined,
+  true,
+);
 
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
 export class NoTransportError extends HubwireError {

@@ -76,8 +76,8 @@ export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Informa
 /** Removes access tokens from a URL before it is logged or put in an error message. */
 export const redactUrl = (url: string): string => url.replace(/([?&]access_token=)[^&#]*/gi, "$1***");
 
-/** Shows message content when `logMessageContent` is on (bytes in hex), otherwise only its size. */
+/** Shows message content when `logMessageContent` is on (bytes in hex, unpadded: "1 ab ff"), otherwise only its size. */
 export const describeData = (data: string | ArrayBuffer, logMessageContent: boolean): string =>
   logMessageContent
-    ? `'${isText(data) ? data : Array.from(new Uint8Array(data), (byte) => (byte | 256).toString(16).slice(1)).join(" ")}'`
+    ? `'${isText(data) ? data : Array.from(new Uint8Array(data), (byte) => byte.toString(16)).join(" ")}'`
     : `${isText(data) ? "String" : "Binary"} data of length ${payloadLength(data)}`;

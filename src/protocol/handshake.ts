@@ -24,8 +24,11 @@ export interface ParsedHandshake {
   readonly remaining: string | ArrayBuffer | undefined;
 }
 
-/** Encodes the handshake request. Always JSON text, whatever the hub protocol. */
-export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): string => JSON.stringify({ protocol, version }) + RECORD_SEPARATOR;
+/**
+ * Encodes the handshake request. Always JSON text, whatever the hub protocol. The request is
+ * written as given, so pass exactly `{ protocol, version }` (as the hub connection does).
+ */
+export const writeHandshakeRequest = (request: HandshakeRequest): string => JSON.stringify(request) + RECORD_SEPARATOR;
 
 /**
  * Reads the handshake response at the start of `buffer`.

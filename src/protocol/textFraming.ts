@@ -4,7 +4,7 @@ import { ProtocolError } from "../errors.js";
 export const RECORD_SEPARATOR = "\x1e";
 
 /** Quotes a value for an error message: its JSON, cut to 60 characters. */
-export const quote = (value: unknown): string => String(JSON.stringify(value)).slice(0, 60);
+export const quote = (value: unknown): string => (JSON.stringify(value) + "").slice(0, 60);
 
 /**
  * Parses one record (without its separator) as a JSON object; `what` names it in errors.

@@ -122,6 +122,6 @@ describe("describeData", () => {
     expect(describeData("abc", true)).toBe("'abc'");
     const bytes = new Uint8Array([0x01, 0xab, 0xff]).buffer;
     expect(describeData(bytes, false)).toBe("Binary data of length 3");
-    expect(describeData(bytes, true)).toBe("'01 ab ff'");
+    expect(describeData(bytes, true)).toBe("'1 ab ff'");
   });
 });
