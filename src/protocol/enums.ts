@@ -8,11 +8,8 @@
  * types, so `MessageType`, `MessageType.Invocation` and `keyof typeof MessageType` type-check as
  * they do for an enum.
  */
-export const numberedEnum = <T>(names: string, first: number): T => {
-  const object: Record<string | number, string | number> = {};
-  names.split(" ").forEach((name, index) => (object[(object[name] = first + index)] = name));
-  return object as T;
-};
+export const numberedEnum = <T>(names: string, first: number): T =>
+  names.split(" ").reduce((object: Record<string | number, string | number>, name, index) => ((object[(object[name] = first + index)] = name), object), {}) as T;
 
 // The enums' types. `declare` emits nothing; the values are made by numberedEnum where each enum is
 // exported (messages.ts, hubProtocol.ts, logging.ts). Each keeps its enum's own name: TypeScript
