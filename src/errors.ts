@@ -136,16 +136,17 @@ export const TransportError: ErrorClass<TransportError, [transport: TransportNam
 );
 
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
-export class NoTransportError extends HubwireError {
+export class NoTransportError extends errorClass<
+  ErrorClass<HubwireError & { readonly errors: readonly Error[] }, [message: string, errors: readonly Error[], options?: ErrorOptions]>
+>("NoTransportError", "transport_unavailable", "errors") {
   /** Why each candidate transport was not used, in the order they were tried. */
   declare readonly errors: readonly Error[];
 
+  /** The last failure becomes the `cause`. */
   constructor(message: string, errors: readonly Error[]) {
-    super("transport_unavailable", message, errors.length ? { cause: errors[errors.length - 1] } : undefined);
-    this.errors = errors;
+    super(message, errors, errors.length ? { cause: errors[errors.length - 1] } : undefined);
   }
 }
-named(NoTransportError, "NoTransportError");
 
 /** The server refused the hub handshake, or it never arrived. */
 export interface HandshakeError extends HubwireError {

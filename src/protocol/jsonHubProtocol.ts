@@ -35,7 +35,7 @@ export class JsonHubProtocol implements IHubProtocol {
     const records = input.split(RECORD_SEPARATOR);
     // A complete payload ends with the separator, so the last piece is empty.
     if (records.pop()) {
-      throw new ProtocolError(`Incomplete message (no 0x1E): ${quote(input.slice(-20))}`);
+      throw new ProtocolError(`Incomplete message: ${quote(input.slice(-20))}`);
     }
     return records.map(parseMessage).filter((message) => message) as HubMessage[];
   }
