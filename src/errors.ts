@@ -33,16 +33,17 @@ interface ErrorOptions {
 /** Base class of every error hubwire raises. */
 export class HubwireError extends Error {
   /** A stable code for programs to branch on; the message is for people. */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message);
+    // `declare`d fields are set here, not as class fields: no per-field define helper in the bundle.
     this.code = code;
     // Copies `cause` by hand (ES2017 targets do not forward it through super()), and any
     // context a subclass takes in its options (NegotiateError's `statusCode`).
     Object.assign(this, options);
-    // Keeps `instanceof` working where classes are down-levelled to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
+    // No Object.setPrototypeOf(this, new.target.prototype): classes are native in the ES2017 builds,
+    // and Babel's ES5 output (dist's es5 bundles) wraps Error so `instanceof` still works there.
   }
 }
 
@@ -51,7 +52,7 @@ const named = <T extends { prototype: Error }>(errorClass: T, name: string): T =
 
 named(HubwireError, "HubwireError");
 
-/** An error class made by {@link errorClass}: `(message, options?)`, or `(message, field, options?)` with a field. */
+/** An error class made by {@link errorClass}: `(message, options?)`, or `(message, field, options?)` with a field (`(field, message, options?)` if `fieldFirst`). */
 interface ErrorClass<E, Args extends unknown[]> {
   new (...args: Args): E;
   readonly prototype: E;
@@ -59,15 +60,15 @@ interface ErrorClass<E, Args extends unknown[]> {
 
 /**
  * Makes an error class with its name, its code, optionally one extra field set from
- * the constructor's second argument ("" for none), and a default message.
+ * the constructor's second argument ("" for none; the first if `fieldFirst`), and a default message.
  */
-function errorClass<C>(name: string, code: ErrorCode, field?: string, defaultMessage?: string): C {
+function errorClass<C>(name: string, code: ErrorCode, field?: string, defaultMessage?: string, fieldFirst?: boolean): C {
   return named(
     class extends HubwireError {
-      constructor(message = defaultMessage as string, second?: unknown, options?: ErrorOptions) {
-        super(code, message, (field ? options : second) as ErrorOptions | undefined);
+      constructor(first = defaultMessage as string, second?: unknown, options?: ErrorOptions) {
+        super(code, (fieldFirst ? second : first) as string, (field ? options : second) as ErrorOptions | undefined);
         if (field) {
-          (this as unknown as Record<string, unknown>)[field] = second;
+          (this as unknown as Record<string, unknown>)[field] = fieldFirst ? first : second;
         }
       }
     },
@@ -120,28 +121,32 @@ export const NegotiateError: ErrorClass<NegotiateError, [message: string, url: s
 export type TransportName = "WebSockets" | "ServerSentEvents" | "LongPolling";
 
 /** A transport could not start, or failed while running. */
-export class TransportError extends HubwireError {
+export interface TransportError extends HubwireError {
+  readonly name: "TransportError";
   /** The transport involved. */
   readonly transport: TransportName;
-
-  constructor(transport: TransportName, message: string, options?: ErrorOptions) {
-    super("transport_failed", message, options);
-    this.transport = transport;
-  }
 }
-named(TransportError, "TransportError");
+/** A transport could not start, or failed while running: `new TransportError(transport, message, options?)`. */
+export const TransportError: ErrorClass<TransportError, [transport: TransportName, message: string, options?: ErrorOptions]> = /* @__PURE__ */ errorClass(
+  "TransportError",
+  "transport_failed",
+  "transport",
+  undefined,
+  true,
+);
 
 /** No transport could be used: each candidate was disabled, unsupported or failed. */
-export class NoTransportError extends HubwireError {
+export class NoTransportError extends errorClass<
+  ErrorClass<HubwireError & { readonly errors: readonly Error[] }, [message: string, errors: readonly Error[], options?: ErrorOptions]>
+>("NoTransportError", "transport_unavailable", "errors") {
   /** Why each candidate transport was not used, in the order they were tried. */
-  readonly errors: readonly Error[];
+  declare readonly errors: readonly Error[];
 
+  /** The last failure becomes the `cause`. */
   constructor(message: string, errors: readonly Error[]) {
-    super("transport_unavailable", message, errors.length ? { cause: errors[errors.length - 1] } : undefined);
-    this.errors = errors;
+    super(message, errors, errors.length ? { cause: errors[errors.length - 1] } : undefined);
   }
 }
-named(NoTransportError, "NoTransportError");
 
 /** The server refused the hub handshake, or it never arrived. */
 export interface HandshakeError extends HubwireError {

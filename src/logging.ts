@@ -1,23 +1,21 @@
+import { numberedEnum, type LogLevel as LogLevelEnum } from "./protocol/enums.js";
 import { InvalidArgumentError } from "./errors.js";
-import { payloadLength } from "./protocol/payload.js";
+import { isText, payloadLength } from "./protocol/payload.js";
 
 /** Severity of a log line; the numbers match the official client's. */
-export enum LogLevel {
-  /** The most detailed lines, including message content when `logMessageContent` is on. */
-  Trace = 0,
-  /** Details useful while debugging. */
-  Debug = 1,
-  /** The normal flow: connected, reconnecting, stopped. */
-  Information = 2,
-  /** Something unexpected that was recovered from. */
-  Warning = 3,
-  /** A failure of the current operation. */
-  Error = 4,
-  /** A failure that ends the connection. */
-  Critical = 5,
-  /** Logs nothing. */
-  None = 6,
+export type LogLevel = LogLevelEnum;
+/** The type of each member, as for an enum: `LogLevel.Trace`. */
+export declare namespace LogLevel {
+  type Trace = LogLevelEnum.Trace;
+  type Debug = LogLevelEnum.Debug;
+  type Information = LogLevelEnum.Information;
+  type Warning = LogLevelEnum.Warning;
+  type Error = LogLevelEnum.Error;
+  type Critical = LogLevelEnum.Critical;
+  type None = LogLevelEnum.None;
 }
+/** Severity of a log line; the numbers match the official client's. */
+export const LogLevel: typeof LogLevelEnum = /* @__PURE__ */ numberedEnum("Trace Debug Information Warning Error Critical None", 0);
 
 /** Where log lines go. Implement it to route hubwire's logs into your own logger. */
 export interface ILogger {
@@ -28,10 +26,12 @@ export interface ILogger {
 /** A logger that drops everything. */
 export class NullLogger implements ILogger {
   /** The shared instance. */
-  static instance: ILogger = new NullLogger();
+  declare static instance: ILogger;
 
-  log(_logLevel: LogLevel, _message: string): void {}
+  log(): void {}
 }
+// Set after the class rather than as a static field: no define helper in the bundle.
+NullLogger.instance = new NullLogger();
 
 /**
  * Writes lines at or above `minimumLevel` to the console, with a timestamp:
@@ -39,43 +39,45 @@ export class NullLogger implements ILogger {
  * console.error, Warning to console.warn, Information to console.info, the rest to console.log.
  */
 export class ConsoleLogger implements ILogger {
-  private readonly _minLevel: LogLevel;
+  declare private readonly _minLevel: LogLevel;
 
   constructor(minimumLogLevel: LogLevel) {
     this._minLevel = minimumLogLevel;
   }
 
   log(logLevel: LogLevel, message: string): void {
-    if (logLevel >= this._minLevel && logLevel < LogLevel.None) {
+    if (logLevel >= this._minLevel && logLevel < 6 /* None */) {
       console[(["log", "log", "info", "warn"] as ("log" | "info" | "warn")[])[logLevel] || "error"](`[${new Date().toISOString()}] ${LogLevel[logLevel]}: ${message}`);
     }
   }
 }
 
-/** The level names the official builder accepts, by level; "information" and "warning" are read as "info" and "warn". */
-const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical", "none"];
-
 /**
- * Parses a level name as the official builder accepts them ("debug", "warn", "information", …), in any case.
- * @throws InvalidArgumentError for an unknown name.
+ * Accepts a level, a level name or a logger, as `configureLogging` does. Default: the console at Information.
+ * Level names are the official builder's ("trace", "debug", "info"/"information", "warn"/"warning",
+ * "error", "critical", "none"), in any case.
+ * @throws InvalidArgumentError for an unknown level name.
  */
-export function parseLogLevel(name: string): LogLevel {
-  const level = LEVEL_NAMES.indexOf(name.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
-  if (level < 0) {
-    throw new InvalidArgumentError(`Unknown log level '${name}'. Use one of: ${LEVEL_NAMES}`);
+export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Information */): ILogger => {
+  if (typeof logging == "object") {
+    return logging;
   }
-  return level;
-}
-
-/** Accepts a level, a level name or a logger, as `configureLogging` does. Default: the console at Information. */
-export const createLogger = (logging: ILogger | LogLevel | string = LogLevel.Information): ILogger =>
-  typeof logging == "object" ? logging : new ConsoleLogger(typeof logging == "string" ? parseLogLevel(logging) : logging);
+  if (isText(logging)) {
+    // By level number; "information" and "warning" are read as "info" and "warn".
+    const level = ["trace", "debug", "info", "warn", "error", "critical", "none"].indexOf(logging.toLowerCase().replace(/^(info)rmation$|^(warn)ing$/, "$1$2"));
+    if (level < 0) {
+      throw new InvalidArgumentError(`Unknown log level '${logging}'`);
+    }
+    logging = level;
+  }
+  return new ConsoleLogger(logging);
+};
 
 /** Removes access tokens from a URL before it is logged or put in an error message. */
 export const redactUrl = (url: string): string => url.replace(/([?&]access_token=)[^&#]*/gi, "$1***");
 
-/** Shows message content when `logMessageContent` is on (bytes in hex), otherwise only its size. */
+/** Shows message content when `logMessageContent` is on (bytes in hex, unpadded: "1 ab ff"), otherwise only its size. */
 export const describeData = (data: string | ArrayBuffer, logMessageContent: boolean): string =>
   logMessageContent
-    ? `'${typeof data == "string" ? data : Array.from(new Uint8Array(data), (byte) => (byte | 256).toString(16).slice(1)).join(" ")}'`
-    : `${typeof data == "string" ? "String" : "Binary"} data of length ${payloadLength(data)}`;
+    ? `'${isText(data) ? data : Array.from(new Uint8Array(data), (byte) => byte.toString(16)).join(" ")}'`
+    : `${isText(data) ? "String" : "Binary"} data of length ${payloadLength(data)}`;

@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors.js";
-import { payloadLength } from "./payload.js";
+import { isText, payloadLength } from "./payload.js";
 import { parseRecord, RECORD_SEPARATOR } from "./textFraming.js";
 
 /** The first message a client sends: which hub protocol it speaks. */
@@ -24,8 +24,11 @@ export interface ParsedHandshake {
   readonly remaining: string | ArrayBuffer | undefined;
 }
 
-/** Encodes the handshake request. Always JSON text, whatever the hub protocol. */
-export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): string => JSON.stringify({ protocol, version }) + RECORD_SEPARATOR;
+/**
+ * Encodes the handshake request. Always JSON text, whatever the hub protocol. The request is
+ * written as given, so pass exactly `{ protocol, version }` (as the hub connection does).
+ */
+export const writeHandshakeRequest = (request: HandshakeRequest): string => JSON.stringify(request) + RECORD_SEPARATOR;
 
 /**
  * Reads the handshake response at the start of `buffer`.
@@ -33,16 +36,17 @@ export const writeHandshakeRequest = ({ protocol, version }: HandshakeRequest): 
  * @throws ProtocolError when the response is not a handshake response.
  */
 export function parseHandshakeResponse(buffer: string | ArrayBuffer): ParsedHandshake | undefined {
+  const text = isText(buffer);
   // The response is JSON text even before binary hub messages, so look for the separator's byte.
-  const end = typeof buffer == "string" ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
-  if (end < 0) {
-    return undefined;
+  const end = text ? buffer.indexOf(RECORD_SEPARATOR) : new Uint8Array(buffer).indexOf(0x1e);
+  if (end >= 0) {
+    const head = buffer.slice(0, end);
+    const remaining = buffer.slice(end + 1);
+    const response = parseRecord(text ? (head as string) : new TextDecoder().decode(head as ArrayBuffer), "Handshake response");
+    if ("type" in response) {
+      throw new ProtocolError("Expected a handshake response, got a hub message");
+    }
+    return { response, remaining: payloadLength(remaining) ? remaining : undefined };
   }
-  const head = buffer.slice(0, end);
-  const remaining = buffer.slice(end + 1);
-  const response = parseRecord(typeof head == "string" ? head : new TextDecoder().decode(head), "The handshake response");
-  if ("type" in response) {
-    throw new ProtocolError("Expected a handshake response, got a hub message");
-  }
-  return { response, remaining: payloadLength(remaining) ? remaining : undefined };
+  return undefined;
 }

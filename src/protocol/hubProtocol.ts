@@ -1,13 +1,16 @@
+import { numberedEnum, type TransferFormat as TransferFormatEnum } from "./enums.js";
 import type { ILogger } from "../logging.js";
 import type { HubMessage } from "./messages.js";
 
 /** How a transport carries payloads. */
-export enum TransferFormat {
-  /** UTF-8 text. */
-  Text = 1,
-  /** Raw bytes. */
-  Binary = 2,
+export type TransferFormat = TransferFormatEnum;
+/** The type of each member, as for an enum: `TransferFormat.Text`. */
+export declare namespace TransferFormat {
+  type Text = TransferFormatEnum.Text;
+  type Binary = TransferFormatEnum.Binary;
 }
+/** How a transport carries payloads. */
+export const TransferFormat: typeof TransferFormatEnum = /* @__PURE__ */ numberedEnum("Text Binary", 1);
 
 /**
  * A hub protocol: turns hub messages into payloads and back. The shape is the

@@ -1,16 +1,8 @@
 import { ProtocolError } from "../errors.js";
-import type { ILogger } from "../logging.js";
-import { TransferFormat, type IHubProtocol } from "./hubProtocol.js";
+import type { IHubProtocol, TransferFormat } from "./hubProtocol.js";
 import { MessageType, type HubMessage } from "./messages.js";
+import { isText } from "./payload.js";
 import { parseRecord, quote, RECORD_SEPARATOR } from "./textFraming.js";
-
-/**
- * What a field holds, in the words of the error messages: "a string", "a number", "an array",
- * "an object of strings", … Arrays and objects whose values are all strings get " of strings".
- */
-const kindOf = (value: unknown): string =>
-  (Array.isArray(value) ? "an array" : value && typeof value == "object" ? "an object" : "a " + typeof value) +
-  (value && typeof value == "object" && Object.values(value).every((item) => typeof item == "string") ? " of strings" : "");
 
 /**
  * The JSON hub protocol ("json"): one JSON object per message, each followed by
@@ -18,32 +10,39 @@ const kindOf = (value: unknown): string =>
  */
 export class JsonHubProtocol implements IHubProtocol {
   /** {@inheritDoc IHubProtocol.name} */
-  readonly name = "json";
+  declare readonly name: string;
   /** Version 2 adds stateful reconnect's Ack and Sequence messages; the handshake asks for 1 without it. */
-  readonly version = 2;
+  declare readonly version: number;
   /** {@inheritDoc IHubProtocol.transferFormat} */
-  readonly transferFormat = TransferFormat.Text;
+  declare readonly transferFormat: TransferFormat;
+
+  constructor() {
+    // Set here rather than as class fields: no per-field define helper in the bundle.
+    this.name = "json";
+    this.version = 2;
+    this.transferFormat = 1 satisfies TransferFormat.Text;
+  }
 
   /**
    * Parses every message in a text payload. Unknown message types are skipped;
    * unknown fields are kept but ignored.
-   * @throws ProtocolError for binary input, an incomplete payload, bad JSON, or a message missing a required field.
+   * @throws ProtocolError for binary input, an incomplete payload, bad JSON, or a message missing a field the client uses.
    */
-  parseMessages(input: string | ArrayBuffer, _logger?: ILogger): HubMessage[] {
-    if (typeof input != "string") {
-      throw new ProtocolError("The JSON hub protocol got binary data");
+  parseMessages(input: string | ArrayBuffer): HubMessage[] {
+    if (!isText(input)) {
+      throw new ProtocolError("JSON hub protocol got binary data");
     }
     const records = input.split(RECORD_SEPARATOR);
     // A complete payload ends with the separator, so the last piece is empty.
     if (records.pop()) {
-      throw new ProtocolError(`Incomplete message: no record separator 0x1E after ${quote(input.slice(-20))}`);
+      throw new ProtocolError(`Incomplete message: ${quote(input.slice(-20))}`);
     }
-    return records.map(parseMessage).filter((message): message is HubMessage => !!message);
+    return records.map(parseMessage).filter((message) => message) as HubMessage[];
   }
 
   /** Everything up to the last record separator is complete. */
   completeLength(input: string | ArrayBuffer): number {
-    return typeof input == "string" ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
+    return isText(input) ? input.lastIndexOf(RECORD_SEPARATOR) + 1 : input.byteLength;
   }
 
   /** Encodes one message as JSON followed by the record separator. */
@@ -52,42 +51,51 @@ export class JsonHubProtocol implements IHubProtocol {
   }
 }
 
-/** Parses one record and checks the fields its type requires; undefined for unknown types. */
+/**
+ * Parses one record and checks the fields the client reads (type, invocationId, target,
+ * arguments, error, sequenceId); undefined for unknown types. Other fields (headers,
+ * streamIds, allowReconnect, …) are passed through unchecked: the client only tests
+ * allowReconnect for truthiness and never reads the rest.
+ */
 function parseMessage(record: string): HubMessage | undefined {
-  const message = parseRecord(record, "A hub message");
+  const message = parseRecord(record, "Hub message");
   const type = message["type"] as MessageType;
-  /** Throws unless the field `key` holds what `expected` says (or, if `optional`, null or nothing). */
-  const check = (key: string, expected: string, optional?: boolean) => {
+  // The type's name once the type is known to be a number (so `MessageType[type]` cannot reach Object.prototype).
+  let name = "hub";
+  const fail = (what: string) => {
+    throw new ProtocolError(`Invalid ${name} message: ${what}`);
+  };
+  /** Throws unless the field `key` holds a `kind` ("string", "array", "number"), or, if `optional`, null or nothing. */
+  const check = (key: string, kind: string, optional?: boolean) => {
     const value = message[key];
-    if (!(optional && value == null) && !kindOf(value).startsWith(expected)) {
-      throw new ProtocolError(`Invalid ${MessageType[type] || "hub"} message: '${key}' must be ${expected}, got ${quote(value)}`);
+    if (!(optional && value == null) && (Array.isArray(value) ? "array" : typeof value) != kind) {
+      fail(`'${key}' must be ${kind}, got ${quote(value)}`);
     }
   };
-  check("type", "a number");
-  if (!MessageType[type]) {
+  check("type", "number");
+  if (!(name = MessageType[type]!)) {
     return undefined;
   }
-
-  if (type < MessageType.Ping) {
-    // Invocation, StreamItem, Completion, StreamInvocation, CancelInvocation: only an Invocation may lack an id.
-    check("invocationId", "a string", type == MessageType.Invocation);
-    if (type == MessageType.Invocation || type == MessageType.StreamInvocation) {
-      check("target", "a string");
-      check("arguments", "an array");
-      check("streamIds", "an array of strings", true);
+  // Numbers, not MessageType members: the enum's members are property reads in the bundle.
+  if (type < 6) {
+    // Invocation (1), StreamItem, Completion, StreamInvocation (4), CancelInvocation: only an Invocation may lack an id.
+    check("invocationId", "string", type == 1);
+    if (type % 3 == 1) {
+      check("target", "string");
+      check("arguments", "array");
     }
-    if (type == MessageType.Completion && message["error"] !== undefined) {
-      check("error", "a string");
-      if (message["result"] !== undefined) {
-        throw new ProtocolError(`Invalid Completion message: both 'result' and 'error'`);
+    // `in`: parsed JSON has no undefined values, and Object.prototype has no such keys.
+    if (type == 3 /* Completion */ && "error" in message) {
+      // A null error would read as a failure: only a string will do.
+      check("error", "string");
+      if ("result" in message) {
+        fail("both 'result' and 'error'");
       }
     }
-    check("headers", "an object of strings", true);
-  } else if (type == MessageType.Close) {
-    check("error", "a string", true);
-    check("allowReconnect", "a boolean", true);
-  } else if (type > MessageType.Close) {
-    check("sequenceId", "a number");
+  } else if (type == 7 /* Close */) {
+    check("error", "string", true);
+  } else if (type > 7 /* Ack, Sequence */) {
+    check("sequenceId", "number");
   }
   return message as unknown as HubMessage;
 }

@@ -1,24 +1,21 @@
+import { numberedEnum, type MessageType as MessageTypeEnum } from "./enums.js";
+
 /** Hub message types as numbered on the wire. */
-export enum MessageType {
-  /** A call of a method, in either direction. */
-  Invocation = 1,
-  /** One item of a stream. */
-  StreamItem = 2,
-  /** The end of an invocation or stream, with its result or error. */
-  Completion = 3,
-  /** A call that answers with a stream. */
-  StreamInvocation = 4,
-  /** Stops a stream the client asked for. */
-  CancelInvocation = 5,
-  /** Keep-alive. */
-  Ping = 6,
-  /** The end of the connection. */
-  Close = 7,
-  /** Stateful reconnect: acknowledges messages up to a sequence id. */
-  Ack = 8,
-  /** Stateful reconnect: the sequence id of the next message after a resume. */
-  Sequence = 9,
+export type MessageType = MessageTypeEnum;
+/** The type of each member, as for an enum: `MessageType.Invocation`. */
+export declare namespace MessageType {
+  type Invocation = MessageTypeEnum.Invocation;
+  type StreamItem = MessageTypeEnum.StreamItem;
+  type Completion = MessageTypeEnum.Completion;
+  type StreamInvocation = MessageTypeEnum.StreamInvocation;
+  type CancelInvocation = MessageTypeEnum.CancelInvocation;
+  type Ping = MessageTypeEnum.Ping;
+  type Close = MessageTypeEnum.Close;
+  type Ack = MessageTypeEnum.Ack;
+  type Sequence = MessageTypeEnum.Sequence;
 }
+/** Hub message types as numbered on the wire. */
+export const MessageType: typeof MessageTypeEnum = /* @__PURE__ */ numberedEnum("Invocation StreamItem Completion StreamInvocation CancelInvocation Ping Close Ack Sequence", 1);
 
 /** String headers that may travel with any message except Ping. */
 export interface MessageHeaders {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConsoleLogger, createLogger, describeData, LogLevel, NullLogger, parseLogLevel, redactUrl } from "../../src/logging.js";
+import { InvalidArgumentError } from "../../src/errors.js";
+import { ConsoleLogger, createLogger, describeData, LogLevel, NullLogger, redactUrl } from "../../src/logging.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -54,7 +55,18 @@ describe("NullLogger", () => {
   });
 });
 
-describe("parseLogLevel", () => {
+/** The level of the console logger createLogger makes for `name`: the lowest level it writes. */
+function levelOf(name: string): LogLevel {
+  const console_ = spyConsole();
+  const logger = createLogger(name);
+  expect(logger).toBeInstanceOf(ConsoleLogger);
+  for (let level = LogLevel.Trace; level < LogLevel.None; level++) logger.log(level, "probe");
+  const written = Object.values(console_).reduce((count, spy) => count + spy.mock.calls.length, 0);
+  vi.restoreAllMocks();
+  return LogLevel.None - written;
+}
+
+describe("createLogger with a level name", () => {
   it.each([
     ["trace", LogLevel.Trace],
     ["Debug", LogLevel.Debug],
@@ -66,11 +78,13 @@ describe("parseLogLevel", () => {
     ["critical", LogLevel.Critical],
     ["none", LogLevel.None],
   ])("reads %s", (name, level) => {
-    expect(parseLogLevel(name)).toBe(level);
+    expect(levelOf(name)).toBe(level);
   });
 
-  it("rejects an unknown name and lists the known ones", () => {
-    expect(() => parseLogLevel("verbose")).toThrow(/Unknown log level 'verbose'.*trace.*none/);
+  it("rejects an unknown name with InvalidArgumentError, naming it", () => {
+    expect(() => createLogger("verbose")).toThrow(InvalidArgumentError);
+    expect(() => createLogger("verbose")).toThrow(/Unknown log level 'verbose'/);
+    expect(() => createLogger("")).toThrow(InvalidArgumentError);
   });
 });
 
@@ -78,6 +92,15 @@ describe("createLogger", () => {
   it("returns a given ILogger unchanged", () => {
     const custom = { log: () => undefined };
     expect(createLogger(custom)).toBe(custom);
+  });
+
+  it("makes a console logger at the given level, or at Information by default", () => {
+    const console_ = spyConsole();
+    createLogger(LogLevel.Warning).log(LogLevel.Information, "hidden");
+    createLogger().log(LogLevel.Debug, "hidden too");
+    createLogger().log(LogLevel.Information, "shown");
+    expect(console_.info.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/Information: shown$/)]);
+    expect(console_.log).not.toHaveBeenCalled();
   });
 });
 
@@ -99,6 +122,6 @@ describe("describeData", () => {
     expect(describeData("abc", true)).toBe("'abc'");
     const bytes = new Uint8Array([0x01, 0xab, 0xff]).buffer;
     expect(describeData(bytes, false)).toBe("Binary data of length 3");
-    expect(describeData(bytes, true)).toBe("'01 ab ff'");
+    expect(describeData(bytes, true)).toBe("'1 ab ff'");
   });
 });

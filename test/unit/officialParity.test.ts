@@ -24,6 +24,11 @@ describe("parity with @microsoft/signalr", () => {
     }
   });
 
+  it.each(["TransferFormat", "MessageType", "LogLevel"] as const)("gives %s exactly the official enum object, reverse mapping included", (name) => {
+    expect({ ...hubwire[name] }).toStrictEqual({ ...official[name] });
+    expect(Object.keys(hubwire[name])).toEqual(Object.keys(official[name]));
+  });
+
   it("has every public method of the official HubConnectionBuilder and HubConnection", () => {
     const missing = (theirs: object, ours: object) => publicMethods(theirs).filter((name) => !(name in ours));
     expect(missing(official.HubConnectionBuilder.prototype, hubwire.HubConnectionBuilder.prototype)).toEqual([]);
