@@ -4,11 +4,11 @@ import { DefaultHttpClient } from "../http/defaultHttpClient.js";
 import type { HttpClient, HttpRequest, HttpResponse } from "../http/httpClient.js";
 import { createLogger, describeData, LogLevel, redactUrl, type ILogger } from "../logging.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
-import { LongPollingTransport } from "../transports/longPollingTransport.js";
-import { ServerSentEventsTransport } from "../transports/serverSentEventsTransport.js";
+import { longPollingTransport } from "../transports/longPollingTransport.js";
+import { serverSentEventsTransport } from "../transports/serverSentEventsTransport.js";
 import { HttpTransportType, type ITransport, type TransportOptions } from "../transports/transport.js";
 import { noop } from "../transports/transportBase.js";
-import { WebSocketTransport } from "../transports/webSocketTransport.js";
+import { webSocketTransport } from "../transports/webSocketTransport.js";
 import type { Connection, ConnectionFeatures } from "./connection.js";
 import type { IHttpConnectionOptions } from "./options.js";
 import { appendQuery, negotiateUrl, resolveHubUrl } from "./url.js";
@@ -183,7 +183,7 @@ export class HttpConnection implements Connection, TransportOptions {
     const requested = options.transport || HttpTransportType.None;
     if (options.skipNegotiation) {
       if (requested !== HttpTransportType.WebSockets) throw new InvalidArgumentError("skipNegotiation needs transport: HttpTransportType.WebSockets");
-      return this._connect(new WebSocketTransport(this, "WebSockets"), 1, format, signal);
+      return this._connect(webSocketTransport(this, "WebSockets"), 1, format, signal);
     }
     let answer = await this._negotiate(this.baseUrl, signal);
     // A custom ITransport: no choice to make.
@@ -208,7 +208,7 @@ export class HttpConnection implements Connection, TransportOptions {
         // A refused transport is recorded like one that failed to start.
         if (refusal) throw new TransportError(name, `${name} ${refusal}`);
         tokenUsed = true;
-        return await this._connect(new (flag == 1 ? WebSocketTransport : flag == 2 ? ServerSentEventsTransport : LongPollingTransport)(this, name), flag, format, signal, answer);
+        return await this._connect((flag == 1 ? webSocketTransport : flag == 2 ? serverSentEventsTransport : longPollingTransport)(this, name), flag, format, signal, answer);
       } catch (error) {
         if (error instanceof AbortError) throw error;
         const failure = error instanceof TransportError ? error : new TransportError(name, `${name} failed: ${(error as Error).message}`, { cause: error });

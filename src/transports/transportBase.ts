@@ -3,7 +3,6 @@ import { appendQuery } from "../connection/url.js";
 import { AbortError, TransportError, type TransportName } from "../errors.js";
 import { LogLevel, redactUrl } from "../logging.js";
 import type { EventSourceLike, Platform, WebSocketLike } from "../platform/platform.js";
-import type { TransferFormat } from "../protocol/hubProtocol.js";
 import type { ITransport, TransportOptions } from "./transport.js";
 
 /** What the streaming transports open, by the name of the option that gives its constructor. */
@@ -14,6 +13,26 @@ interface Sources {
 type Source = Sources[keyof Sources];
 
 export const noop = () => {};
+
+/**
+ * A built-in transport: an ITransport made by {@link transportBase}, plus what the
+ * three of them share. Plain objects and closures rather than classes: smaller.
+ */
+export interface BuiltInTransport extends ITransport {
+  /**
+   * The open source (for Long Polling, a stand-in whose close() ends the polls);
+   * undefined before it opens and after it closed.
+   */
+  _s?: Source | undefined;
+  /** The connection URL (`…?id=token`), where POSTs go. */
+  _url: string;
+  /** Ends the latest WebSocket or EventSource: see {@link openSource}. */
+  _end?: ((error?: Error) => void) | undefined;
+  /** A TransportError of this transport. */
+  _err(message: string, cause?: unknown): TransportError;
+  /** Closes the source and raises `onclose`, once. */
+  _close(error?: Error): void;
+}
 
 /**
  * Where and how to open a WebSocket or EventSource: the URL and the headers. Where
@@ -34,96 +53,71 @@ export async function streamRequest(url: string, o: TransportOptions, runtime: P
 }
 
 /**
- * What the three built-in transports share: the callbacks, sending by POST (Server-Sent
- * Events and Long Polling), opening a WebSocket or EventSource that stop() can abandon,
- * and a close that `onclose` hears once. The connection logs the payloads.
+ * The parts the three built-in transports share: the callbacks, sending by POST (Server-Sent
+ * Events and Long Polling; WebSockets replaces it), stop() for a streaming source, and a close
+ * that `onclose` hears once. The caller adds `connect`. The connection logs the payloads.
  */
-export abstract class TransportBase implements ITransport {
-  // `declare`: no field initialisers in the output; the connection sets both before connect().
-  declare onreceive: ((data: string | ArrayBuffer) => void) | null;
-  declare onclose: ((error?: Error) => void) | null;
-  /**
-   * The open source (for Long Polling, a stand-in whose close() ends the polls);
-   * undefined before it opens and after it closed.
-   */
-  declare protected _s: Source | undefined;
-  /** The connection URL (`…?id=token`), where POSTs go. */
-  declare protected _url: string;
-  /** Ends the latest WebSocket or EventSource: see _open. */
-  declare private _end: ((error?: Error) => void) | undefined;
-  declare protected readonly _o: TransportOptions;
-  /** The transport's name as the server spells it. */
-  declare readonly name: TransportName;
+export function transportBase(o: TransportOptions, name: TransportName): BuiltInTransport {
+  const t = {
+    onreceive: null,
+    onclose: null,
+    send: (data: string | ArrayBuffer) =>
+      o._http("POST", t._url, { content: data }).then(noop, (error: Error) => {
+        throw t._err(`Send failed: ${error.message}`, error);
+      }),
+    stop: async () => {
+      if (t._end) t._end();
+    },
+    _err: (message: string, cause?: unknown) => new TransportError(name, message, cause ? { cause } : undefined),
+    _close(error?: Error) {
+      const source = t._s;
+      if (!source) return;
+      t._s = undefined;
+      detach(source);
+      // 1000, normal closure, for a WebSocket; EventSource.close() takes no argument.
+      (source as WebSocketLike).close(1000);
+      if (t.onclose) t.onclose(error);
+    },
+  } as Partial<BuiltInTransport> as BuiltInTransport;
+  return t;
+}
 
-  constructor(o: TransportOptions, name: TransportName) {
-    this._o = o;
-    this.name = name;
-  }
-
-  abstract connect(url: string, transferFormat: TransferFormat): Promise<void>;
-
-  /** Sends one payload as an HTTP POST to the connection URL (WebSockets overrides it). */
-  send(data: string | ArrayBuffer): Promise<void> {
-    return this._o._http("POST", this._url, { content: data }).then(noop, (error: Error) => {
-      throw this._err(`Send failed: ${error.message}`, error);
+/**
+ * Opens a WebSocket or EventSource for `t` (`kind`: the option that gives its constructor,
+ * and the platform's `open…` that opens it) and waits until it is open. `wire` gets the
+ * function to call when it fails (an Error) or ends normally (undefined): before the
+ * open that rejects the wait, after it that closes the transport.
+ */
+export async function openSource<K extends keyof Sources>(
+  t: BuiltInTransport,
+  o: TransportOptions,
+  kind: K,
+  url: string,
+  wire: (source: Sources[K], where: string, fail: (error?: Error) => void) => void,
+): Promise<void> {
+  const ctor = o._options[kind] || platform[kind];
+  // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
+  if (!ctor) throw t._err(`No ${kind}: pass the '${kind}' option`);
+  const [to, headers] = await streamRequest(url, o);
+  const where = redactUrl(to);
+  const source = (platform[`open${kind}`] as Function)(ctor, to, headers, o._options.withCredentials != false) as Sources[K];
+  return new Promise((resolve, reject) => {
+    // Once open, closes the transport; before, abandons the attempt (stop() with no error).
+    const end = (t._end = (error?: Error) => {
+      if (t._s === source) return t._close(error);
+      detach(source);
+      source.close();
+      reject(error || new AbortError(`Stopped connecting to ${where}`));
     });
-  }
-
-  async stop(): Promise<void> {
-    if (this._end) this._end();
-  }
-
-  /** A TransportError of this transport. */
-  protected _err(message: string, cause?: unknown): TransportError {
-    return new TransportError(this.name, message, cause ? { cause } : undefined);
-  }
-
-  protected _recv(data: string | ArrayBuffer): void {
-    if (this.onreceive) this.onreceive(data);
-  }
-
-  /**
-   * Opens a WebSocket or EventSource (`kind`: the option that gives its constructor, and
-   * the platform's `open…` that opens it) and waits until it is open. `wire` gets the
-   * function to call when it fails (an Error) or ends normally (undefined): before the
-   * open that rejects the wait, after it that closes the transport.
-   */
-  protected async _open<K extends keyof Sources>(kind: K, url: string, wire: (source: Sources[K], where: string, fail: (error?: Error) => void) => void): Promise<void> {
-    const o = this._o;
-    const ctor = o._options[kind] || platform[kind];
-    // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
-    if (!ctor) throw this._err(`No ${kind}: pass the '${kind}' option`);
-    const [to, headers] = await streamRequest(url, o);
-    const where = redactUrl(to);
-    const source = (platform[`open${kind}`] as Function)(ctor, to, headers, o._options.withCredentials != false) as Sources[K];
-    return new Promise((resolve, reject) => {
-      // Once open, closes the transport; before, abandons the attempt (stop() with no error).
-      const end = (this._end = (error?: Error) => {
-        if (this._s === source) return this._close(error);
-        detach(source);
-        source.close();
-        reject(error || new AbortError(`Stopped connecting to ${where}`));
-      });
-      source.onopen = () => {
-        this._s = source;
-        o._logger.log(LogLevel.Information, `${this.name} connected to ${where}`);
-        resolve();
-      };
-      source.onmessage = (event: { data: string | ArrayBuffer }) => this._recv(event.data);
-      wire(source, where, end);
-    });
-  }
-
-  /** Closes the source and raises `onclose`, once. */
-  protected _close(error?: Error): void {
-    const source = this._s;
-    if (!source) return;
-    this._s = undefined;
-    detach(source);
-    // 1000, normal closure, for a WebSocket; EventSource.close() takes no argument.
-    (source as WebSocketLike).close(1000);
-    if (this.onclose) this.onclose(error);
-  }
+    source.onopen = () => {
+      t._s = source;
+      o._logger.log(LogLevel.Information, `${kind} connected to ${where}`);
+      resolve();
+    };
+    // The connection sets onreceive before it connects a transport.
+    source.onmessage = (event: { data: string | ArrayBuffer }) => t.onreceive!(event.data);
+    wire(source, where, end);
+  });
 }
 
 /** Stops listening: a source may fire events after close(), which must not reach us. */
