@@ -34,7 +34,7 @@ export function resolveHubUrl(url: string): string {
     // Relative, with no page to resolve against: reported below.
   }
   if (!url.trim() || !/^(http|ws)s?:/.test(resolved)) {
-    throw new InvalidArgumentError(`Invalid hub URL '${url}': use an absolute http(s) or ws(s) URL.`);
+    throw new InvalidArgumentError(`Invalid hub URL '${url}': not http(s) or ws(s)`);
   }
   return resolved;
 }

@@ -29,7 +29,7 @@ export class FetchHttpClient extends HttpClient {
   /** @throws HttpError (status 0 when no response arrived), TimeoutError, AbortError, InvalidArgumentError (no url). */
   override async send(request: HttpRequest): Promise<HttpResponse> {
     const { url, method = "GET", abortSignal: signal, timeout } = request;
-    if (!url) throw new InvalidArgumentError("An HttpRequest needs a url.");
+    if (!url) throw new InvalidArgumentError("HttpRequest needs a url");
     const where = `${method} ${redactUrl(url)}`;
     // Aborted by the request's signal or by the timeout; which one, the catch tells by `signal`.
     const controller = new AbortController();

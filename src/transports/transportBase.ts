@@ -100,7 +100,7 @@ export async function openSource<K extends keyof Sources>(
   if (!ctor) throw t._err(`No ${kind}: pass the '${kind}' option`);
   const [to, headers] = await streamRequest(url, o);
   const where = redactUrl(to);
-  const source = (platform[`open${kind}`] as Function)(ctor, to, headers, o._options.withCredentials != false) as Sources[K];
+  const source = platform.open(ctor, to, headers, o._options.withCredentials != false, kind == "EventSource") as Sources[K];
   return new Promise((resolve, reject) => {
     // Once open, closes the transport; before, abandons the attempt (stop() with no error).
     const end = (t._end = (error?: Error) => {

@@ -57,7 +57,7 @@ describe("Node platform", () => {
 
   it("passes headers to a user's WebSocket constructor as the third argument, as `ws` takes them", () => {
     const ctor = vi.fn();
-    nodePlatform.openWebSocket(ctor as never, "ws://h/x", { A: "1" });
+    nodePlatform.open(ctor as never, "ws://h/x", { A: "1" }, true, false);
     expect(ctor).toHaveBeenCalledWith("ws://h/x", undefined, { headers: { A: "1" } });
   });
 
@@ -68,7 +68,7 @@ describe("Node platform", () => {
         init = options;
       }
     }
-    nodePlatform.openEventSource(Recording as never, "http://h/x", { Authorization: "Bearer t" }, false);
+    nodePlatform.open(Recording as never, "http://h/x", { Authorization: "Bearer t" }, false, true);
     expect(init.withCredentials).toBe(false);
     const seen: RequestInit[] = [];
     vi.stubGlobal("fetch", async (_input: string, requestInit: RequestInit) => {
@@ -115,10 +115,10 @@ describe("browser platform", () => {
 
   it("opens sockets and event sources with the URL only (and withCredentials)", () => {
     const ws = vi.fn();
-    browserPlatform.openWebSocket(ws as never, "ws://h/x", { Authorization: "ignored" });
+    browserPlatform.open(ws as never, "ws://h/x", { Authorization: "ignored" }, true, false);
     expect(ws).toHaveBeenCalledWith("ws://h/x");
     const es = vi.fn();
-    browserPlatform.openEventSource(es as never, "http://h/x", { Authorization: "ignored" }, true);
+    browserPlatform.open(es as never, "http://h/x", { Authorization: "ignored" }, true, true);
     expect(es).toHaveBeenCalledWith("http://h/x", { withCredentials: true });
   });
 });
