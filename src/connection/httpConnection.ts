@@ -154,7 +154,7 @@ export class HttpConnection implements Connection {
               ? fail(`answered invalid JSON: ${String(content).slice(0, 100)}`, { cause: error })
               : error;
         }
-        if (answer.ProtocolVersion) throw fail(`answered ProtocolVersion ${answer.ProtocolVersion} (legacy ASP.NET SignalR)`);
+        if (answer.ProtocolVersion) throw fail(`answered ProtocolVersion ${answer.ProtocolVersion} (a legacy ASP.NET SignalR server)`);
         if (answer.error) throw fail(`was refused: ${answer.error}`);
         if (answer.url) {
           url = answer.url;
@@ -247,7 +247,7 @@ export class HttpConnection implements Connection {
           requested && !(requested & flag)
             ? "is disabled by the client"
             : transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
-              ? `does not support ${formatName}${flag == 2 ? " (text only, not MessagePack)" : ""}`
+              ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events: text only, not MessagePack)" : ""}`
               : "";
         // A connection token is single-use: the failed attempt spent it.
         if (!refusal && tokenUsed) answer = await negotiate(answer.url!, signal);
