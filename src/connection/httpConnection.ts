@@ -220,7 +220,8 @@ export class HttpConnection implements Connection {
       // A POST of an earlier transport, still held by the server, must not hold up this one's.
       posting = batch = undefined;
       connection.connectionId = answer && answer.connectionId;
-      features.inherentKeepAlive = flag == 4 || !!(transport as { inherentKeepAlive?: boolean }).inherentKeepAlive;
+      // As the official client: Long Polling only (a custom transport's own flag is not read).
+      features.inherentKeepAlive = flag == 4;
       features.reconnect = !!(answer && answer.useStatefulReconnect) && viaSocket;
       transport.onclose = (error) => (error && features.reconnect && state == CONNECTED ? void resume(transport, url, format, error) : closed(transport, error));
     };

@@ -58,9 +58,8 @@ export async function streamRequest(url: string, o: TransportOptions, runtime: P
  * that `onclose` hears once. The caller adds `connect`. The connection logs the payloads.
  */
 export function transportBase(o: TransportOptions, name: TransportName): BuiltInTransport {
+  // No onreceive/onclose here: the connection sets both before it connects a transport.
   const t = {
-    onreceive: null,
-    onclose: null,
     send: (data: string | ArrayBuffer) =>
       o._http("POST", t._url, { content: data }).then(noop, (error: Error) => {
         throw t._err(`Send failed: ${error.message}`, error);
