@@ -1,13 +1,14 @@
 import { platform } from "#platform";
 import { AbortError, HttpError, InvalidArgumentError, InvalidStateError, NegotiateError, NoTransportError, TransportError, type TransportName } from "../errors.js";
 import { DefaultHttpClient } from "../http/defaultHttpClient.js";
-import { HttpClient, type HttpRequest, type HttpResponse } from "../http/httpClient.js";
-import { createLogger, LogLevel, redactUrl, type ILogger } from "../logging.js";
+import type { HttpRequest, HttpResponse } from "../http/httpClient.js";
+import { createLogger, describeData, LogLevel, redactUrl } from "../logging.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
-import { LongPollingTransport } from "../transports/longPollingTransport.js";
-import { ServerSentEventsTransport } from "../transports/serverSentEventsTransport.js";
-import { HttpTransportType, type ITransport, type Transport, type TransportOptions } from "../transports/transport.js";
-import { WebSocketTransport } from "../transports/webSocketTransport.js";
+import { longPollingTransport } from "../transports/longPollingTransport.js";
+import { serverSentEventsTransport } from "../transports/serverSentEventsTransport.js";
+import { HttpTransportType, type ITransport, type TransportOptions } from "../transports/transport.js";
+import { noop } from "../transports/transportBase.js";
+import { webSocketTransport } from "../transports/webSocketTransport.js";
 import type { Connection, ConnectionFeatures } from "./connection.js";
 import type { IHttpConnectionOptions } from "./options.js";
 import { appendQuery, negotiateUrl, resolveHubUrl } from "./url.js";
@@ -33,338 +34,297 @@ interface NegotiateAnswer {
   connectionId?: string;
   connectionToken?: string;
   negotiateVersion?: number;
-  availableTransports?: { transport: string; transferFormats: string[] }[];
+  availableTransports?: { transport: TransportName; transferFormats: string[] }[];
   useStatefulReconnect?: boolean;
 }
-
-const noop = () => {};
 
 /**
  * One connection to a hub endpoint: negotiates (following redirects), picks a transport
  * (falling back in the server's order), and moves payloads. Knows nothing of hub messages.
  * The hub layer calls start() only when Disconnected.
+ *
+ * Its state lives in the constructor's closure (as graphql-ws's client does): local
+ * names minify to one letter, `this._name` never does.
  */
 export class HttpConnection implements Connection {
-  connectionId: string | undefined;
-  baseUrl: string;
-  readonly features: ConnectionFeatures = { inherentKeepAlive: false, reconnect: false };
-  onreceive: ((data: Payload) => void) | null = null;
-  onclose: ((error?: Error) => void) | null = null;
-
-  private _state = DISCONNECTED;
-  /** The transport in use, or being connected (so that stop() can end it). */
-  private _transport: ITransport | undefined;
-  private _starting: Promise<void> | undefined;
-  private _abort: AbortController | undefined;
-  private _stopError: Error | undefined;
-  /** The bearer token of this attempt: the factory's latest answer, or a redirect's. */
-  private _token: string | undefined;
-  /** A token a negotiate redirect handed out: it stands in for the factory until the next start(). */
-  private _redirectToken: string | undefined;
-  /** HTTP transports: the POST in flight (settled either way), while there is one. */
-  private _posting: Promise<void> | undefined;
-  /** The payloads waiting for it to go together in the next POST, and that POST's outcome. */
-  private _batch: Payload[] | undefined;
-  private _batchSent: Promise<void> | undefined;
-  private readonly _options: IHttpConnectionOptions;
-  private readonly _logger: ILogger;
-  private readonly _transportOptions: TransportOptions;
+  // `declare`: all are set in the constructor, so no field initialisers in the output.
+  declare connectionId: string | undefined;
+  declare baseUrl: string;
+  declare readonly features: ConnectionFeatures;
+  declare onreceive: ((data: Payload) => void) | null;
+  declare onclose: ((error?: Error) => void) | null;
+  /** Negotiates and connects a transport; rejects with what went wrong (NoTransportError lists each transport's failure). */
+  declare start: (transferFormat: TransferFormat) => Promise<void>;
+  /** Sends one payload; rejects with InvalidStateError when not connected. */
+  declare send: (data: Payload) => Promise<void>;
+  /** Closes the connection (or abandons a start in progress); `onclose` then receives `error`. */
+  declare stop: (error?: Error) => Promise<void>;
 
   constructor(url: string, options: IHttpConnectionOptions = {}) {
-    this.baseUrl = resolveHubUrl(url);
-    this._options = options;
-    const { logger = LogLevel.None, timeout = 100_000, withCredentials = true, accessTokenFactory } = options;
-    const log = (this._logger = createLogger(logger));
-    const inner = options.httpClient || new DefaultHttpClient(log);
-    const [agentHeader, agent] = platform.userAgentHeader;
-    const headers: Record<string, string> = Object.assign({ [agentHeader]: agent }, options.headers);
     const connection = this;
-    this._transportOptions = {
-      // Every request gets the connection's headers and bearer token; a 401 asks the factory once more.
-      httpClient: new (class extends HttpClient {
-        override async send(request: HttpRequest, retry = true): Promise<HttpResponse> {
-          const token = connection._token;
-          try {
-            return await inner.send(
-              Object.assign({}, request, {
-                headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, request.headers, token && { Authorization: `Bearer ${token}` }),
-              }),
-            );
-          } catch (error) {
-            // A redirect's token is fixed: asking again only makes sense of the user's factory.
-            if (retry && error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !connection._redirectToken && (await connection._refreshToken()) != token) {
-              return this.send(request, false);
-            }
-            throw error;
-          }
-        }
+    this.baseUrl = resolveHubUrl(url);
+    const { logger = LogLevel.None, timeout = 100_000, withCredentials = true, accessTokenFactory } = options;
+    const log = createLogger(logger);
+    const [agentHeader, agent] = platform.userAgentHeader;
+    const client = options.httpClient || new DefaultHttpClient(log);
+    const headers: Record<string, string> = Object.assign({ [agentHeader]: agent }, options.headers);
+    const features: ConnectionFeatures = (this.features = { inherentKeepAlive: false, reconnect: false });
+    let state = DISCONNECTED;
+    /** The transport in use, or being connected (so that stop() can end it). */
+    let current: ITransport | undefined;
+    /** The transport in use is the built-in WebSockets one: sends go straight to the socket. */
+    let viaSocket = false;
+    let starting: Promise<void>;
+    let abort: AbortController;
+    let stopError: Error | undefined;
+    /** The bearer token of this attempt: the factory's latest answer, or a redirect's. */
+    let token: string | undefined;
+    /** A token a negotiate redirect handed out: it stands in for the factory until the next start(). */
+    let redirectToken: string | undefined;
+    /** HTTP transports: the POST in flight (settled either way), while there is one. */
+    let posting: Promise<void> | undefined;
+    /** The payloads waiting for it to go together in the next POST, and that POST's outcome. */
+    let batch: Payload[] | undefined;
+    let batchSent: Promise<void>;
 
-        override getCookieString(url: string): string {
-          return inner.getCookieString(url);
-        }
-      })(),
-      logger: log,
-      logMessageContent: !!options.logMessageContent,
-      withCredentials,
-      timeout,
-      platform,
-      headers,
-      accessToken: () => this._refreshToken(),
-      WebSocket: options.WebSocket || platform.WebSocket,
-      EventSource: options.EventSource || platform.EventSource,
-    };
-  }
+    /** Logs a payload at Trace: its size, or its content when `logMessageContent` is on. */
+    const trace = (what: string, data: Payload) => log.log(LogLevel.Trace, `${what} ${describeData(data, !!options.logMessageContent)}`);
 
-  start(transferFormat: TransferFormat): Promise<void> {
-    this._state = CONNECTING;
-    this._stopError = this._redirectToken = undefined;
-    // _connect() moves to CONNECTED once a transport is up.
-    return (this._starting = this._startTransport(transferFormat, (this._abort = new AbortController()).signal).catch((error) => {
-      this._state = DISCONNECTED;
-      throw error;
-    }));
-  }
+    /** Asks the token factory (a redirect's token stands in for it); called before each negotiate and transport connect. */
+    const refreshToken = async () => (token = redirectToken || (accessTokenFactory && (await accessTokenFactory())) || undefined);
 
-  async send(data: Payload): Promise<void> {
-    const transport = this._transport!;
-    if (this._state != CONNECTED) {
-      throw new InvalidStateError("Cannot send: the connection is not in the 'Connected' state.");
-    }
-    if (transport instanceof WebSocketTransport) {
-      return transport.send(data);
-    }
-    // Other transports POST each send, and POSTs in flight together may arrive out of order:
-    // one POST at a time, the first at once (a Close sent just before stop() must go out),
-    // and whatever is queued meanwhile together in the next.
-    if (this._batch) {
-      this._batch.push(data);
-    } else if (this._posting) {
-      const parts: Payload[] = (this._batch = [data]);
-      this._batchSent = this._posting.then(() => {
-        this._batch = undefined;
-        return this._post(transport, concat(parts));
-      });
-    } else {
-      return this._post(transport, data);
-    }
-    return this._batchSent;
-  }
-
-  /** Sends one POST; until it settles, sends wait in `_batch`. */
-  private _post(transport: ITransport, data: Payload): Promise<void> {
-    const sent = transport.send(data);
-    const posting = (this._posting = sent.catch(noop).then(() => {
-      if (this._posting == posting) {
-        this._posting = undefined;
-      }
-    }));
-    return sent;
-  }
-
-  async stop(error?: Error): Promise<void> {
-    const state = this._state;
-    const transport = this._transport;
-    if (state < CONNECTING) {
-      return;
-    }
-    this._stopError = error;
-    this._state = DISCONNECTING;
-    this._abort!.abort();
-    let failure: Error | undefined;
-    // While connecting, this tells a transport still opening its socket or first poll to give up.
-    await (transport &&
-      transport.stop().catch((stopError: Error) => {
-        failure = stopError;
-        this._logger.log(LogLevel.Error, `Stopping the transport failed: ${stopError.message}`);
-      }));
-    if (state == CONNECTING) {
-      return this._starting!.catch(noop);
-    }
-    // A custom transport may not raise onclose from stop(); make sure the close is seen.
-    this._closed(transport, failure);
-  }
-
-  /** Asks the token factory (a redirect's token stands in for it); called before each negotiate and transport connect. */
-  private async _refreshToken(): Promise<string | undefined> {
-    const factory = this._options.accessTokenFactory;
-    return (this._token = this._redirectToken || (factory && (await factory())) || undefined);
-  }
-
-  private async _startTransport(format: TransferFormat, signal: AbortSignal): Promise<void> {
-    const requested = this._options.transport || HttpTransportType.None;
-    if (this._options.skipNegotiation) {
-      if (requested !== HttpTransportType.WebSockets) {
-        throw new InvalidArgumentError("skipNegotiation needs transport: HttpTransportType.WebSockets.");
-      }
-      return this._connect(new WebSocketTransport(this._transportOptions), format, signal);
-    }
-    let answer = await this._negotiate(this.baseUrl, signal);
-    if (typeof requested == "object") {
-      // A custom ITransport: no choice to make.
-      return this._connect(requested, format, signal, answer);
-    }
-    const formatName = TransferFormat[format];
-    const failures: Error[] = [];
-    let tokenUsed = false;
-    for (const { transport, transferFormats } of answer.availableTransports || []) {
-      const name = transport as TransportName;
-      // HttpTransportType maps names to flags; anything else (unknown names, "None", reverse entries) is not > 0.
-      const flag = HttpTransportType[name];
-      if (!(flag > 0)) {
-        continue;
-      }
-      const refusal =
-        requested && !(requested & flag)
-          ? "is disabled by the client"
-          : transferFormats.indexOf(formatName) < 0
-            ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events carry text only, not MessagePack)" : ""}`
-            : "";
-      if (!refusal && tokenUsed) {
-        // A connection token is single-use: the failed attempt spent it.
-        answer = await this._negotiate(answer.url!, signal);
-      }
+    /** A request with the connection's headers and bearer token; a 401 asks the token factory once more. */
+    const http = async (method: string, url: string, request?: HttpRequest, retried?: boolean): Promise<HttpResponse> => {
+      const used = token;
       try {
-        // A refused transport is recorded like one that failed to start.
-        if (refusal) {
-          throw new TransportError(name, `${name} ${refusal}.`);
-        }
-        tokenUsed = true;
-        return await this._connect(
-          new (flag == 1 ? WebSocketTransport : flag == 2 ? ServerSentEventsTransport : LongPollingTransport)(this._transportOptions),
-          format,
-          signal,
-          answer,
+        return await client.send(
+          Object.assign({ method, url, timeout, withCredentials }, request, {
+            headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, used && { Authorization: `Bearer ${used}` }),
+          }),
         );
       } catch (error) {
-        if (error instanceof AbortError) {
-          throw error;
+        // A redirect's token is fixed: asking again only makes sense of the user's factory.
+        if (!retried && error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !redirectToken && (await refreshToken()) != used) {
+          return http(method, url, request, true);
         }
-        const failure = error instanceof TransportError ? error : new TransportError(name, `${name} failed to start: ${(error as Error).message}`, { cause: error });
-        failures.push(failure);
-        this._logger.log(refusal ? LogLevel.Debug : LogLevel.Warning, failure.message);
-      }
-    }
-    throw new NoTransportError(
-      `Unable to connect to ${redactUrl(this.baseUrl)}: ${failures.map((failure) => failure.message).join(" ") || "the server offered none the client allows."}`,
-      failures,
-    );
-  }
-
-  /** Negotiates at `url`, following redirects (Azure SignalR Service and the like). */
-  private async _negotiate(url: string, signal: AbortSignal): Promise<NegotiateAnswer> {
-    const { httpClient, timeout, withCredentials } = this._transportOptions;
-    let where = "";
-    const fail = (problem: string, options?: { cause: unknown; statusCode?: number }) => new NegotiateError(`Negotiate at ${where} ${problem}`, where, options);
-    // At most 100 requests, as the official client: the 100th redirect gives up.
-    for (let hop = 0; hop < 100; hop++) {
-      const target = negotiateUrl(url, !!this._options._useStatefulReconnect);
-      where = redactUrl(target);
-      await this._refreshToken();
-      let content: unknown;
-      let answer: NegotiateAnswer;
-      try {
-        // Object(): a JSON null or number reads as an answer without a connectionId.
-        answer = Object(JSON.parse((content = (await httpClient.post(target, { content: "", timeout, withCredentials, abortSignal: signal })).content) as string));
-      } catch (error) {
-        throw error instanceof HttpError
-          ? fail(`failed: ${error.message}`, { cause: error, statusCode: error.statusCode })
-          : error instanceof SyntaxError
-            ? fail(`answered invalid JSON: ${String(content).slice(0, 100)}`, { cause: error })
-            : error;
-      }
-      if (answer.ProtocolVersion) {
-        throw fail(`answered ProtocolVersion ${answer.ProtocolVersion}: a legacy ASP.NET SignalR server, not ASP.NET Core.`);
-      }
-      if (answer.error) {
-        throw fail(`was refused: ${answer.error}`);
-      }
-      if (answer.url) {
-        url = answer.url;
-        if (answer.accessToken) {
-          this._redirectToken = answer.accessToken;
-        }
-        continue;
-      }
-      const id = answer.connectionId;
-      // v0 servers send no connectionToken: the id is the token.
-      const token = answer.negotiateVersion! > 0 ? answer.connectionToken : id;
-      if (!id || !token) {
-        throw fail(`answered without a ${id ? "connectionToken" : "connectionId"}.`);
-      }
-      answer.url = url;
-      answer.connectionToken = token;
-      return answer;
-    }
-    throw fail("redirected 100 times; giving up.");
-  }
-
-  /** Connects `transport` (to the negotiated connection, or straight to the hub URL) and moves to CONNECTED. */
-  private async _connect(transport: ITransport, format: TransferFormat, signal: AbortSignal, answer?: NegotiateAnswer): Promise<void> {
-    const url = answer ? appendQuery(answer.url!, "id", answer.connectionToken!) : this.baseUrl;
-    // stop() may have been called meanwhile, and a custom HTTP client or transport may have ignored it.
-    const stopIfAborted = async () => {
-      if (signal.aborted) {
-        await transport.stop().catch(noop);
-        throw new AbortError("The connection was stopped while connecting.");
+        throw error;
       }
     };
-    await stopIfAborted();
-    transport.onreceive = (data) => this.onreceive && this.onreceive(data);
-    transport.onclose = null;
-    this._transport = transport;
-    await transport.connect(url, format);
-    await stopIfAborted();
-    const features = this.features;
-    this._state = CONNECTED;
-    // A POST of an earlier transport, still held by the server, must not hold up this one's.
-    this._posting = this._batch = undefined;
-    this.connectionId = answer && answer.connectionId;
-    features.inherentKeepAlive = !!(transport as Partial<Transport>).inherentKeepAlive;
-    features.reconnect = !!(answer && answer.useStatefulReconnect) && transport instanceof WebSocketTransport;
-    transport.onclose = (error) =>
-      error && features.reconnect && this._state == CONNECTED ? void this._resume(transport, url, format, error) : this._closed(transport, error);
-  }
 
-  /**
-   * Stateful reconnect: the socket dropped, so open it again to the same connection
-   * (same ?id=, a fresh token) and let the hub layer replay what was not acknowledged.
-   * If that fails, the connection closes as it would have without stateful reconnect.
-   */
-  private async _resume(transport: ITransport, url: string, format: TransferFormat, error: Error): Promise<void> {
-    const features = this.features;
-    const log = (message: string) => this._logger.log(LogLevel.Information, message);
-    log(`WebSocket dropped (${error.message}); resuming.`);
-    features.disconnected && features.disconnected();
-    try {
-      await transport.connect(url, format);
-      if (this._state != CONNECTED || this._transport != transport) {
-        // stop() was called meanwhile.
-        return transport.stop();
+    /** What the built-in transports get from the connection. */
+    const transportOptions: TransportOptions = { _options: options, _client: client, _headers: headers, _logger: log, _http: http, _refreshToken: refreshToken };
+
+    /** Sends one POST; until it settles, sends wait in `batch`. */
+    const post = (transport: ITransport, data: Payload): Promise<void> => {
+      const sent = transport.send(data);
+      const settled = (posting = sent.catch(noop).then(() => {
+        if (posting == settled) posting = undefined;
+      }));
+      return sent;
+    };
+
+    /** The transport is gone: report it once, with the stop error if stop() gave one. */
+    const closed = (transport: ITransport | undefined, error?: Error) => {
+      if (transport && transport == current) {
+        current = undefined;
+        state = DISCONNECTED;
+        connection.connectionId = undefined;
+        if (connection.onclose) connection.onclose(stopError || error);
       }
-      await (features.resend && features.resend());
-      log("Connection resumed.");
-    } catch (resumeError) {
-      log(`Resume failed: ${(resumeError as Error).message}`);
-      this._closed(transport, error);
-    }
-  }
+    };
 
-  /** The transport is gone: report it once, with the stop error if stop() gave one. */
-  private _closed(transport: ITransport | undefined, error?: Error): void {
-    if (transport && transport == this._transport) {
-      this._transport = undefined;
-      this._state = DISCONNECTED;
-      this.connectionId = undefined;
-      this.onclose && this.onclose(this._stopError || error);
-    }
+    /** Negotiates at `url`, following redirects (Azure SignalR Service and the like). */
+    const negotiate = async (url: string, signal: AbortSignal): Promise<NegotiateAnswer> => {
+      let where = "";
+      const fail = (problem: string, options?: { cause: unknown; statusCode?: number }) => new NegotiateError(`Negotiate at ${where} ${problem}`, where, options);
+      // At most 100 requests, as the official client: the 100th redirect gives up.
+      for (let hop = 0; hop < 100; hop++) {
+        const target = negotiateUrl(url, !!options._useStatefulReconnect);
+        where = redactUrl(target);
+        await refreshToken();
+        let content: unknown;
+        let answer: NegotiateAnswer;
+        try {
+          // Object(): a JSON null or number reads as an answer without a connectionId.
+          answer = Object(JSON.parse((content = (await http("POST", target, { content: "", abortSignal: signal })).content) as string));
+        } catch (error) {
+          throw error instanceof HttpError
+            ? fail(`failed: ${error.message}`, { cause: error, statusCode: error.statusCode })
+            : error instanceof SyntaxError
+              ? fail(`answered invalid JSON: ${String(content).slice(0, 100)}`, { cause: error })
+              : error;
+        }
+        if (answer.ProtocolVersion) throw fail(`answered ProtocolVersion ${answer.ProtocolVersion} (a legacy ASP.NET SignalR server)`);
+        if (answer.error) throw fail(`was refused: ${answer.error}`);
+        if (answer.url) {
+          url = answer.url;
+          if (answer.accessToken) redirectToken = answer.accessToken;
+          continue;
+        }
+        const id = answer.connectionId;
+        // v0 servers send no connectionToken: the id is the token.
+        const connectionToken = answer.negotiateVersion! > 0 ? answer.connectionToken : id;
+        if (!id || !connectionToken) throw fail(`answered without a ${id ? "connectionToken" : "connectionId"}`);
+        answer.url = url;
+        answer.connectionToken = connectionToken;
+        return answer;
+      }
+      throw fail("redirected 100 times");
+    };
+
+    /**
+     * Stateful reconnect: the socket dropped, so open it again to the same connection
+     * (same ?id=, a fresh token) and let the hub layer replay what was not acknowledged.
+     * If that fails, the connection closes as it would have without stateful reconnect.
+     */
+    const resume = async (transport: ITransport, url: string, format: TransferFormat, error: Error) => {
+      const info = (message: string) => log.log(LogLevel.Information, message);
+      info(`WebSocket dropped (${error.message}); resuming`);
+      if (features.disconnected) features.disconnected();
+      try {
+        await transport.connect(url, format);
+        // stop() was called meanwhile.
+        if (state != CONNECTED || current != transport) return transport.stop();
+        await (features.resend && features.resend());
+        info("Connection resumed");
+      } catch (resumeError) {
+        info(`Resume failed: ${(resumeError as Error).message}`);
+        closed(transport, error);
+      }
+    };
+
+    /**
+     * Connects `transport` (to the negotiated connection, or straight to the hub URL) and moves
+     * to CONNECTED. `flag`: the built-in transport's HttpTransportType, 0 for a custom one.
+     */
+    const connect = async (transport: ITransport, flag: number, format: TransferFormat, signal: AbortSignal, answer?: NegotiateAnswer): Promise<void> => {
+      const url = answer ? appendQuery(answer.url!, "id", answer.connectionToken!) : connection.baseUrl;
+      // stop() may have been called meanwhile, and a custom HTTP client or transport may have ignored it.
+      const stopIfAborted = async () => {
+        if (signal.aborted) {
+          await transport.stop().catch(noop);
+          throw new AbortError("Stopped while connecting");
+        }
+      };
+      await stopIfAborted();
+      transport.onreceive = (data) => {
+        trace("received", data);
+        if (connection.onreceive) connection.onreceive(data);
+      };
+      transport.onclose = null;
+      current = transport;
+      await transport.connect(url, format);
+      await stopIfAborted();
+      state = CONNECTED;
+      viaSocket = flag == 1;
+      // A POST of an earlier transport, still held by the server, must not hold up this one's.
+      posting = batch = undefined;
+      connection.connectionId = answer && answer.connectionId;
+      // As the official client: Long Polling only (a custom transport's own flag is not read).
+      features.inherentKeepAlive = flag == 4;
+      features.reconnect = !!(answer && answer.useStatefulReconnect) && viaSocket;
+      transport.onclose = (error) => (error && features.reconnect && state == CONNECTED ? void resume(transport, url, format, error) : closed(transport, error));
+    };
+
+    /** Negotiates, then tries the transports the server offers, in its order, until one connects. */
+    const startTransport = async (format: TransferFormat, signal: AbortSignal): Promise<void> => {
+      const requested = options.transport || HttpTransportType.None;
+      if (options.skipNegotiation) {
+        if (requested !== HttpTransportType.WebSockets) throw new InvalidArgumentError("skipNegotiation needs transport: HttpTransportType.WebSockets");
+        return connect(webSocketTransport(transportOptions, "WebSockets"), 1, format, signal);
+      }
+      let answer = await negotiate(connection.baseUrl, signal);
+      // A custom ITransport: no choice to make.
+      if (typeof requested == "object") return connect(requested, 0, format, signal, answer);
+      const formatName = TransferFormat[format];
+      const failures: Error[] = [];
+      let tokenUsed = false;
+      for (const { transport: name, transferFormats } of answer.availableTransports || []) {
+        // HttpTransportType maps names to flags; anything else (unknown names, "None", reverse entries) is not > 0.
+        const flag = HttpTransportType[name];
+        if (!(flag > 0)) continue;
+        // Server-Sent Events carry text only, whatever a server claims.
+        const refusal =
+          requested && !(requested & flag)
+            ? "is disabled by the client"
+            : transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
+              ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events: text only, not MessagePack)" : ""}`
+              : "";
+        // A connection token is single-use: the failed attempt spent it.
+        if (!refusal && tokenUsed) answer = await negotiate(answer.url!, signal);
+        try {
+          // A refused transport is recorded like one that failed to start.
+          if (refusal) throw new TransportError(name, `${name} ${refusal}`);
+          tokenUsed = true;
+          return await connect((flag == 1 ? webSocketTransport : flag == 2 ? serverSentEventsTransport : longPollingTransport)(transportOptions, name), flag, format, signal, answer);
+        } catch (error) {
+          if (error instanceof AbortError) throw error;
+          const failure = error instanceof TransportError ? error : new TransportError(name, `${name} failed: ${(error as Error).message}`, { cause: error });
+          failures.push(failure);
+          if (!refusal) log.log(LogLevel.Warning, failure.message);
+        }
+      }
+      throw new NoTransportError(`Cannot connect to ${redactUrl(connection.baseUrl)}: ${failures.map((failure) => failure.message).join("; ") || "no transport the client allows"}`, failures);
+    };
+
+    this.onreceive = this.onclose = null;
+
+    this.start = (format) => {
+      state = CONNECTING;
+      stopError = redirectToken = undefined;
+      // connect() moves to CONNECTED once a transport is up.
+      return (starting = startTransport(format, (abort = new AbortController()).signal).catch((error) => {
+        state = DISCONNECTED;
+        throw error;
+      }));
+    };
+
+    this.send = async (data) => {
+      const transport = current!;
+      if (state != CONNECTED) throw new InvalidStateError("Cannot send: not connected");
+      trace("sending", data);
+      if (viaSocket) return transport.send(data);
+      // Other transports POST each send, and POSTs in flight together may arrive out of order:
+      // one POST at a time, the first at once (a Close sent just before stop() must go out),
+      // and whatever is queued meanwhile together in the next.
+      if (batch) {
+        batch.push(data);
+      } else if (posting) {
+        const parts: Payload[] = (batch = [data]);
+        batchSent = posting.then(() => {
+          batch = undefined;
+          return post(transport, concat(parts));
+        });
+      } else {
+        return post(transport, data);
+      }
+      return batchSent;
+    };
+
+    this.stop = async (error) => {
+      const was = state;
+      const transport = current;
+      if (was < CONNECTING) return;
+      stopError = error;
+      state = DISCONNECTING;
+      abort.abort();
+      let failure: Error | undefined;
+      // While connecting, this tells a transport still opening its socket or first poll to give up.
+      await (transport &&
+        transport.stop().catch((stopFailure: Error) => {
+          failure = stopFailure;
+          log.log(LogLevel.Error, `Stopping the transport failed: ${stopFailure.message}`);
+        }));
+      if (was == CONNECTING) return starting.catch(noop);
+      // A custom transport may not raise onclose from stop(); make sure the close is seen.
+      closed(transport, failure);
+    };
   }
 }
 
 /** One POST body from several payloads: text joined, or the bytes end to end (text as UTF-8). */
 function concat(parts: Payload[]): Payload {
-  if (parts.every((part) => typeof part == "string")) {
-    return parts.join("");
-  }
+  if (parts.every((part) => typeof part == "string")) return parts.join("");
   const chunks = parts.map((part) => (typeof part == "string" ? new TextEncoder().encode(part) : new Uint8Array(part)));
   const joined = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
   chunks.reduce((offset, chunk) => (joined.set(chunk, offset), offset + chunk.length), 0);

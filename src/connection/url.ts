@@ -22,19 +22,17 @@ export function negotiateUrl(hubUrl: string, useStatefulReconnect: boolean): str
  * @throws InvalidArgumentError for a URL that is blank, relative where there is no page, or not http(s)/ws(s).
  */
 export function resolveHubUrl(url: string): string {
-  // An absolute URL stays as given: the server sees exactly what the caller wrote.
-  if (/^(http|ws)s?:\/\//i.test(url)) {
-    return url;
-  }
   const page = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
   let resolved = "";
   try {
-    resolved = new URL(url, (page.document && page.document.baseURI) || (page.location && page.location.href)).href;
+    // An absolute URL stays as given: the server sees exactly what the caller wrote.
+    resolved = /^(http|ws)s?:\/\//i.test(url) ? url : new URL(url, (page.document && page.document.baseURI) || (page.location && page.location.href)).href;
   } catch {
     // Relative, with no page to resolve against: reported below.
   }
-  if (!url.trim() || !/^(http|ws)s?:/.test(resolved)) {
-    throw new InvalidArgumentError(`Invalid hub URL '${url}': use an absolute http(s) or ws(s) URL.`);
+  // A blank URL would resolve to the page itself.
+  if (!url.trim() || !/^(http|ws)s?:/i.test(resolved)) {
+    throw new InvalidArgumentError(`Invalid hub URL '${url}': not http(s) or ws(s)`);
   }
   return resolved;
 }

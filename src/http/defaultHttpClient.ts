@@ -20,7 +20,7 @@ export class DefaultHttpClient extends FetchHttpClient {
     super(fetch!, logger, platform.createCookieStore());
     if (!fetch) {
       const xhr = fallback && fallback(logger);
-      if (!xhr) throw new InvalidArgumentError("No fetch (or XMLHttpRequest) in this runtime: pass an 'httpClient' option.");
+      if (!xhr) throw new InvalidArgumentError("No fetch: pass an 'httpClient' option");
       // A constructor may return another object: here the XMLHttpRequest client.
       return xhr as DefaultHttpClient;
     }

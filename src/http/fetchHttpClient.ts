@@ -17,21 +17,19 @@ export class FetchHttpClient extends HttpClient {
    * @param _logger - kept for the official signature; requests are not logged.
    * @param _cookies - a cookie jar (Node); browsers keep cookies themselves.
    */
-  constructor(
-    fetchImpl: FetchFunction,
-    _logger?: ILogger,
-    private readonly _cookies?: CookieStore,
-  ) {
+  constructor(fetchImpl: FetchFunction, _logger?: ILogger, cookies?: CookieStore) {
     super();
-    this._fetch = _cookies ? _cookies.wrap(fetchImpl) : fetchImpl;
+    this._cookies = cookies;
+    this._fetch = cookies ? cookies.wrap(fetchImpl) : fetchImpl;
   }
 
-  private readonly _fetch: FetchFunction;
+  declare private readonly _cookies: CookieStore | undefined;
+  declare private readonly _fetch: FetchFunction;
 
   /** @throws HttpError (status 0 when no response arrived), TimeoutError, AbortError, InvalidArgumentError (no url). */
   override async send(request: HttpRequest): Promise<HttpResponse> {
     const { url, method = "GET", abortSignal: signal, timeout } = request;
-    if (!url) throw new InvalidArgumentError("An HttpRequest needs a url.");
+    if (!url) throw new InvalidArgumentError("HttpRequest needs a url");
     const where = `${method} ${redactUrl(url)}`;
     // Aborted by the request's signal or by the timeout; which one, the catch tells by `signal`.
     const controller = new AbortController();

@@ -22,16 +22,24 @@ export interface HttpRequest {
 
 /** An HTTP response with a success status. */
 export class HttpResponse {
+  // `declare` and assignments: parameter properties would add a field definition each.
+  /** The HTTP status code. */
+  declare readonly statusCode: number;
+  /** The reason phrase. */
+  declare readonly statusText?: string | undefined;
+  /** The body, as text or bytes per the request's `responseType`. */
+  declare readonly content?: string | ArrayBuffer | undefined;
+
   /**
    * @param statusCode - the HTTP status code.
    * @param statusText - the reason phrase.
    * @param content - the body, as text or bytes per the request's `responseType`.
    */
-  constructor(
-    readonly statusCode: number,
-    readonly statusText?: string,
-    readonly content?: string | ArrayBuffer,
-  ) {}
+  constructor(statusCode: number, statusText?: string, content?: string | ArrayBuffer) {
+    this.statusCode = statusCode;
+    this.statusText = statusText;
+    this.content = content;
+  }
 }
 
 /** `send` with the method and URL set (a function, not a member: subclasses may use any member name). */

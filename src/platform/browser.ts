@@ -17,6 +17,5 @@ export const platform: Platform = {
     return undefined;
   },
   // Browsers' WebSocket and EventSource take no headers: the token goes in the URL.
-  openWebSocket: (WebSocket, url) => new WebSocket(url),
-  openEventSource: (EventSource, url, _headers, withCredentials) => new EventSource(url, { withCredentials }),
+  open: (ctor, url, _headers, withCredentials, eventSource) => (eventSource ? new ctor(url, { withCredentials }) : new ctor(url)),
 };

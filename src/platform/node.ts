@@ -16,16 +16,16 @@ export const platform: Platform = {
   socketsTakeHeaders: true,
   userAgentHeader: ["User-Agent", `hubwire/${VERSION} (${VERSION}; ${process.platform}; NodeJS; ${process.versions.node})`],
   createCookieStore,
-  openWebSocket(ctor, url, headers) {
+  open(ctor, url, headers, withCredentials, eventSource) {
+    if (eventSource) {
+      const fetchWithHeaders = (input: string | URL, init?: RequestInit) =>
+        fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+      // `fetch` serves the `eventsource` package (v3+); `headers` serves older EventSource shims.
+      return new ctor(url, { withCredentials, headers, fetch: fetchWithHeaders });
+    }
     // undici's WebSocket (Node 22+) takes headers in its init object; `ws`, and
     // constructors users pass in Node, take them as the third argument.
     return ctor === globalWebSocket ? new ctor(url, { headers }) : new ctor(url, undefined, { headers });
-  },
-  openEventSource(ctor, url, headers, withCredentials) {
-    const fetchWithHeaders = (input: string | URL, init?: RequestInit) =>
-      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
-    // `fetch` serves the `eventsource` package (v3+); `headers` serves older EventSource shims.
-    return new ctor(url, { withCredentials, headers, fetch: fetchWithHeaders });
   },
 };
 

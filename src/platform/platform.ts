@@ -51,8 +51,9 @@ export interface Platform {
   readonly createFallbackHttpClient?: (logger: ILogger) => HttpClient | undefined;
   /** A fresh cookie store for one connection, where the runtime keeps none itself. */
   createCookieStore(): CookieStore | undefined;
-  /** Opens a WebSocket, with headers where the runtime allows them. */
-  openWebSocket(ctor: WebSocketConstructor, url: string, headers: Record<string, string>): WebSocketLike;
-  /** Opens an EventSource, with headers where the runtime allows them. */
-  openEventSource(ctor: EventSourceConstructor, url: string, headers: Record<string, string>, withCredentials: boolean): EventSourceLike;
+  /**
+   * Opens a WebSocket, or an EventSource when `eventSource` is true (then with `withCredentials`),
+   * sending `headers` where the runtime allows them.
+   */
+  open(ctor: WebSocketConstructor | EventSourceConstructor, url: string, headers: Record<string, string>, withCredentials: boolean, eventSource: boolean): WebSocketLike | EventSourceLike;
 }

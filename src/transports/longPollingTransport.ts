@@ -1,69 +1,56 @@
 import { appendQuery } from "../connection/url.js";
-import { TimeoutError } from "../errors.js";
-import type { HttpRequest } from "../http/httpClient.js";
+import { TimeoutError, type TransportName } from "../errors.js";
 import type { EventSourceLike } from "../platform/platform.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
-import type { Transport } from "./transport.js";
-import { TransportBase } from "./transportBase.js";
+import type { ITransport, TransportOptions } from "./transport.js";
+import { noop, transportBase } from "./transportBase.js";
 
 /** The Long Polling transport: repeated GETs down, POSTs up, DELETE to end. */
-export class LongPollingTransport extends TransportBase implements Transport {
+export function longPollingTransport(o: TransportOptions, name: TransportName): ITransport {
+  const t = transportBase(o, name);
   /** Aborted by stop() or a close: it ends the poll loop. */
-  private _ctl: AbortController | undefined;
-  /** The options of every poll. */
-  private _poll: HttpRequest | undefined;
-  private _loop: Promise<void> | undefined;
-
-  get name(): "LongPolling" {
-    return "LongPolling";
-  }
-
-  async connect(url: string, transferFormat: TransferFormat): Promise<void> {
-    const ctl = (this._ctl = new AbortController());
-    this._url = url;
-    this._poll = {
-      abortSignal: ctl.signal,
-      // Longer than the server's own poll window (about 90–110 s), so the server always answers first.
-      timeout: 120_000,
-      responseType: transferFormat === TransferFormat.Binary ? "arraybuffer" : "",
-    };
+  let ctl: AbortController | undefined;
+  let loop: Promise<void> | undefined;
+  t.connect = async (url, transferFormat) => {
+    const abort = (ctl = new AbortController());
+    const signal = abort.signal;
+    const poll = () =>
+      o._http("GET", appendQuery(url, "_", `${Date.now()}`), {
+        abortSignal: signal,
+        // Longer than the server's own poll window (about 90–110 s), so the server always answers first.
+        timeout: 120_000,
+        responseType: transferFormat === TransferFormat.Binary ? "arraybuffer" : "",
+      });
+    t._url = url;
     // Ask the token factory, as the other transports do when they connect; the polls carry that token.
-    await this._o.accessToken();
+    await o._refreshToken();
     // The server answers the first poll at once; it proves the connection id is good.
-    const first = await this._get();
-    if (first.statusCode !== 200) throw this._err(`First poll answered ${first.statusCode}.`);
+    const first = await poll();
+    if (first.statusCode !== 200) throw t._err(`First poll answered ${first.statusCode}`);
     // No socket here: the stand-in's close() ends the polls.
-    this._s = { close: () => ctl.abort() } as EventSourceLike;
-    this._loop = this._run(ctl.signal);
-  }
-
-  override async stop(): Promise<void> {
-    const running = this._s;
-    if (this._ctl) this._ctl.abort();
-    await this._loop;
-    // Tell the server; a failure (404: it already forgot the connection) changes nothing.
-    if (running) await this._http("delete").catch(() => {});
-    this._close();
-  }
-
-  private _get() {
-    return this._http("get", this._poll, appendQuery(this._url, "_", `${Date.now()}`));
-  }
-
-  private async _run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const response = await this._get();
-        const content = response.content;
-        // 204: the server ended the connection. An empty 200 ("" or zero bytes; a string has no byteLength): poll again.
-        if (response.statusCode === 204) this._close();
-        else if (content && (content as ArrayBuffer).byteLength !== 0) this._recv(content);
-      } catch (error) {
-        // After stop(), stop() closes. A slow answer is not a failure: poll again.
-        if (!signal.aborted && !(error instanceof TimeoutError)) {
-          this._close(this._err(`Poll failed: ${(error as Error).message}`, error));
+    t._s = { close: () => abort.abort() } as EventSourceLike;
+    loop = (async () => {
+      while (!signal.aborted) {
+        try {
+          const response = await poll();
+          const content = response.content;
+          // 204: the server ended the connection. An empty 200 ("" or zero bytes; a string has no byteLength): poll again.
+          if (response.statusCode === 204) t._close();
+          else if (content && (content as ArrayBuffer).byteLength !== 0) t.onreceive!(content);
+        } catch (error) {
+          // After stop(), stop() closes. A slow answer is not a failure: poll again.
+          if (!signal.aborted && !(error instanceof TimeoutError)) t._close(t._err(`Poll failed: ${(error as Error).message}`, error));
         }
       }
-    }
-  }
+    })();
+  };
+  t.stop = async () => {
+    const running = t._s;
+    if (ctl) ctl.abort();
+    await loop;
+    // Tell the server; a failure (404: it already forgot the connection) changes nothing.
+    if (running) await o._http("DELETE", t._url).catch(noop);
+    t._close();
+  };
+  return t;
 }

@@ -1,7 +1,6 @@
-import type { TransportName } from "../errors.js";
-import type { HttpClient } from "../http/httpClient.js";
+import type { IHttpConnectionOptions } from "../connection/options.js";
+import type { HttpClient, HttpRequest, HttpResponse } from "../http/httpClient.js";
 import type { ILogger } from "../logging.js";
-import type { EventSourceConstructor, Platform, WebSocketConstructor } from "../platform/platform.js";
 import type { TransferFormat } from "../protocol/hubProtocol.js";
 
 /** Bit flags naming transports; the values are the official client's. */
@@ -34,28 +33,20 @@ export interface ITransport {
   onclose: ((error?: Error) => void) | null;
 }
 
-/** A built-in transport: an ITransport that knows its name and keep-alive needs. */
-export interface Transport extends ITransport {
-  /** The transport's name as the server spells it. */
-  readonly name: TransportName;
-  /** True when the transport keeps itself alive (Long Polling): no pings, no server timeout. */
-  readonly inherentKeepAlive: boolean;
-}
-
-/** What a built-in transport needs from the connection that opens it. */
+/**
+ * What a built-in transport needs from the connection that opens it (the HttpConnection
+ * itself: these are its members).
+ */
 export interface TransportOptions {
-  /** Sends HTTP requests with the connection's headers, token and cookies already added. */
-  readonly httpClient: HttpClient;
-  readonly logger: ILogger;
-  readonly logMessageContent: boolean;
-  readonly withCredentials: boolean;
-  /** Milliseconds allowed for ordinary HTTP requests (not long polls). */
-  readonly timeout: number;
-  readonly platform: Platform;
-  /** Headers for sockets and event sources, where the runtime lets them carry headers. */
-  readonly headers: Record<string, string>;
-  /** The access token for this connection, if any. */
-  accessToken(): Promise<string | undefined>;
-  readonly WebSocket: WebSocketConstructor | undefined;
-  readonly EventSource: EventSourceConstructor | undefined;
+  /** The user's options: `withCredentials`, `WebSocket`, `EventSource`. */
+  readonly _options: IHttpConnectionOptions;
+  /** The HTTP client underneath, for its cookies. */
+  readonly _client: HttpClient;
+  /** Headers for sockets and event sources (user agent and the user's), where the runtime lets them carry headers. */
+  readonly _headers: Record<string, string>;
+  readonly _logger: ILogger;
+  /** A request with the connection's headers, token, timeout and credentials (what `request` sets wins). */
+  _http(method: string, url: string, request?: HttpRequest): Promise<HttpResponse>;
+  /** Asks the token factory again; later requests carry the new token. */
+  _refreshToken(): Promise<string | undefined>;
 }

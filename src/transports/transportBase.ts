@@ -1,9 +1,9 @@
+import { platform } from "#platform";
 import { appendQuery } from "../connection/url.js";
 import { AbortError, TransportError, type TransportName } from "../errors.js";
-import { describeData, LogLevel, redactUrl } from "../logging.js";
-import type { HttpRequest, HttpResponse } from "../http/httpClient.js";
-import type { EventSourceLike, WebSocketLike } from "../platform/platform.js";
-import type { TransportOptions } from "./transport.js";
+import { LogLevel, redactUrl } from "../logging.js";
+import type { EventSourceLike, Platform, WebSocketLike } from "../platform/platform.js";
+import type { ITransport, TransportOptions } from "./transport.js";
 
 /** What the streaming transports open, by the name of the option that gives its constructor. */
 interface Sources {
@@ -11,8 +11,28 @@ interface Sources {
   EventSource: EventSourceLike;
 }
 type Source = Sources[keyof Sources];
-/** Platform.openWebSocket and Platform.openEventSource (the first ignores `withCredentials`). */
-type OpenSource = (ctor: unknown, url: string, headers: Record<string, string>, withCredentials: boolean) => Source;
+
+export const noop = () => {};
+
+/**
+ * A built-in transport: an ITransport made by {@link transportBase}, plus what the
+ * three of them share. Plain objects and closures rather than classes: smaller.
+ */
+export interface BuiltInTransport extends ITransport {
+  /**
+   * The open source (for Long Polling, a stand-in whose close() ends the polls);
+   * undefined before it opens and after it closed.
+   */
+  _s?: Source | undefined;
+  /** The connection URL (`…?id=token`), where POSTs go. */
+  _url: string;
+  /** Ends the latest WebSocket or EventSource: see {@link openSource}. */
+  _end?: ((error?: Error) => void) | undefined;
+  /** A TransportError of this transport. */
+  _err(message: string, cause?: unknown): TransportError;
+  /** Closes the source and raises `onclose`, once. */
+  _close(error?: Error): void;
+}
 
 /**
  * Where and how to open a WebSocket or EventSource: the URL and the headers. Where
@@ -20,128 +40,83 @@ type OpenSource = (ctor: unknown, url: string, headers: Record<string, string>, 
  * cookies and user headers; browsers cannot set headers there (their platform
  * ignores them), so the token goes in `access_token`.
  */
-export async function streamRequest(url: string, o: TransportOptions): Promise<[url: string, headers: Record<string, string>]> {
-  const token = await o.accessToken();
-  const headers: Record<string, string> = Object.assign({}, o.headers);
-  const cookie = o.httpClient.getCookieString(url);
+export async function streamRequest(url: string, o: TransportOptions, runtime: Platform = platform): Promise<[url: string, headers: Record<string, string>]> {
+  const token = await o._refreshToken();
+  const headers: Record<string, string> = Object.assign({}, o._headers);
+  const cookie = o._client.getCookieString(url);
   if (cookie) headers["Cookie"] = cookie;
   if (token) {
-    if (o.platform.socketsTakeHeaders) headers["Authorization"] = `Bearer ${token}`;
+    if (runtime.socketsTakeHeaders) headers["Authorization"] = `Bearer ${token}`;
     else url = appendQuery(url, "access_token", token);
   }
   return [url, headers];
 }
 
 /**
- * What the three built-in transports share: the callbacks, the payload trace,
- * sending by POST (Server-Sent Events and Long Polling), opening a WebSocket or
- * EventSource that stop() can abandon, and a close that `onclose` hears once.
+ * The parts the three built-in transports share: the callbacks, sending by POST (Server-Sent
+ * Events and Long Polling; WebSockets replaces it), stop() for a streaming source, and a close
+ * that `onclose` hears once. The caller adds `connect`. The connection logs the payloads.
  */
-export abstract class TransportBase {
-  /** The transport's name as the server spells it. */
-  abstract readonly name: TransportName;
-  onreceive: ((data: string | ArrayBuffer) => void) | null = null;
-  onclose: ((error?: Error) => void) | null = null;
-  /**
-   * The open source (for Long Polling, a stand-in whose close() ends the polls);
-   * undefined before it opens and after it closed.
-   */
-  protected _s: Source | undefined;
-  /** The connection URL (`…?id=token`), where POSTs go. */
-  protected _url!: string;
-  /** Ends the latest WebSocket or EventSource: see _open. */
-  private _end: ((error?: Error) => void) | undefined;
+export function transportBase(o: TransportOptions, name: TransportName): BuiltInTransport {
+  // No onreceive/onclose here: the connection sets both before it connects a transport.
+  const t = {
+    send: (data: string | ArrayBuffer) =>
+      o._http("POST", t._url, { content: data }).then(noop, (error: Error) => {
+        throw t._err(`Send failed: ${error.message}`, error);
+      }),
+    stop: async () => {
+      if (t._end) t._end();
+    },
+    _err: (message: string, cause?: unknown) => new TransportError(name, message, cause ? { cause } : undefined),
+    _close(error?: Error) {
+      const source = t._s;
+      if (!source) return;
+      t._s = undefined;
+      detach(source);
+      // 1000, normal closure, for a WebSocket; EventSource.close() takes no argument.
+      (source as WebSocketLike).close(1000);
+      if (t.onclose) t.onclose(error);
+    },
+  } as Partial<BuiltInTransport> as BuiltInTransport;
+  return t;
+}
 
-  constructor(protected readonly _o: TransportOptions) {}
-
-  /** Only Long Polling keeps itself alive: no pings, no server timeout. */
-  get inherentKeepAlive(): boolean {
-    return this.name === "LongPolling";
-  }
-
-  /** Sends one payload as an HTTP POST to the connection URL (WebSockets overrides it). */
-  async send(data: string | ArrayBuffer): Promise<void> {
-    this._log("sending", data);
-    try {
-      await this._http("post", { content: data });
-    } catch (error) {
-      throw this._err(`Send failed: ${(error as Error).message}`, error);
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this._end) this._end();
-  }
-
-  /** A request to the connection URL (unless `url` is given), with the connection's timeout and credentials unless `request` sets them. */
-  protected _http(method: "get" | "post" | "delete", request?: HttpRequest, url = this._url): Promise<HttpResponse> {
-    const o = this._o;
-    return o.httpClient[method](url, Object.assign({ timeout: o.timeout, withCredentials: o.withCredentials }, request));
-  }
-
-  /** A TransportError of this transport. */
-  protected _err(message: string, cause?: unknown): TransportError {
-    return new TransportError(this.name, message, cause ? { cause } : undefined);
-  }
-
-  /** Logs a payload at Trace: its size, or its content when `logMessageContent` is on. */
-  protected _log(what: string, data: string | ArrayBuffer): void {
-    const o = this._o;
-    o.logger.log(LogLevel.Trace, `${this.name} ${what} ${describeData(data, o.logMessageContent)}`);
-  }
-
-  protected _recv(data: string | ArrayBuffer): void {
-    this._log("received", data);
-    if (this.onreceive) this.onreceive(data);
-  }
-
-  /**
-   * Opens a WebSocket or EventSource (`kind`: the option that gives its constructor, and
-   * the platform's `open…` that opens it) and waits until it is open. `wire` gets the
-   * function to call when it fails (an Error) or ends normally (undefined): before the
-   * open that rejects the wait, after it that closes the transport.
-   */
-  protected async _open<K extends keyof Sources>(
-    kind: K,
-    url: string,
-    wire: (source: Sources[K], where: string, fail: (error?: Error) => void) => void,
-  ): Promise<void> {
-    const o = this._o;
-    const ctor = o[kind];
-    // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
-    if (!ctor) throw this._err(`No ${kind} in this runtime: pass one as the '${kind}' option.`);
-    const [to, headers] = await streamRequest(url, o);
-    const where = redactUrl(to);
-    const open = o.platform[`open${kind}`] as OpenSource;
-    const source = open(ctor, to, headers, o.withCredentials) as Sources[K];
-    return new Promise((resolve, reject) => {
-      // Once open, closes the transport; before, abandons the attempt (stop() with no error).
-      const end = (this._end = (error?: Error) => {
-        if (this._s === source) return this._close(error);
-        detach(source);
-        source.close();
-        reject(error || new AbortError(`Stopped while connecting to ${where}.`));
-      });
-      source.onopen = () => {
-        this._s = source;
-        o.logger.log(LogLevel.Information, `${this.name} connected to ${where}.`);
-        resolve();
-      };
-      source.onmessage = (event: { data: string | ArrayBuffer }) => this._recv(event.data);
-      wire(source, where, end);
+/**
+ * Opens a WebSocket or EventSource for `t` (`kind`: the option that gives its constructor,
+ * and the platform's `open…` that opens it) and waits until it is open. `wire` gets the
+ * function to call when it fails (an Error) or ends normally (undefined): before the
+ * open that rejects the wait, after it that closes the transport.
+ */
+export async function openSource<K extends keyof Sources>(
+  t: BuiltInTransport,
+  o: TransportOptions,
+  kind: K,
+  url: string,
+  wire: (source: Sources[K], where: string, fail: (error?: Error) => void) => void,
+): Promise<void> {
+  const ctor = o._options[kind] || platform[kind];
+  // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
+  if (!ctor) throw t._err(`No ${kind}: pass the '${kind}' option`);
+  const [to, headers] = await streamRequest(url, o);
+  const where = redactUrl(to);
+  const source = platform.open(ctor, to, headers, o._options.withCredentials != false, kind == "EventSource") as Sources[K];
+  return new Promise((resolve, reject) => {
+    // Once open, closes the transport; before, abandons the attempt (stop() with no error).
+    const end = (t._end = (error?: Error) => {
+      if (t._s === source) return t._close(error);
+      detach(source);
+      source.close();
+      reject(error || new AbortError(`Stopped connecting to ${where}`));
     });
-  }
-
-  /** Closes the source and raises `onclose`, once. */
-  protected _close(error?: Error): void {
-    const source = this._s;
-    if (!source) return;
-    this._s = undefined;
-    detach(source);
-    // 1000, normal closure, for a WebSocket; EventSource.close() takes no argument.
-    (source as WebSocketLike).close(1000);
-    if (this.onclose) this.onclose(error);
-  }
+    source.onopen = () => {
+      t._s = source;
+      o._logger.log(LogLevel.Information, `${kind} connected to ${where}`);
+      resolve();
+    };
+    // The connection sets onreceive before it connects a transport.
+    source.onmessage = (event: { data: string | ArrayBuffer }) => t.onreceive!(event.data);
+    wire(source, where, end);
+  });
 }
 
 /** Stops listening: a source may fire events after close(), which must not reach us. */

@@ -3,7 +3,6 @@ import { HttpClient, HttpResponse, type HttpRequest } from "../../src/http/httpC
 import { NullLogger } from "../../src/logging.js";
 import { platform as browserPlatform } from "../../src/platform/browser.js";
 import { platform as nodePlatform } from "../../src/platform/node.js";
-import type { Platform } from "../../src/platform/platform.js";
 import { streamRequest as prepareStreamRequest } from "../../src/transports/transportBase.js";
 import type { TransportOptions } from "../../src/transports/transport.js";
 import { VERSION } from "../../src/version.js";
@@ -17,38 +16,34 @@ class CookieClient extends HttpClient {
   }
 }
 
-function transportOptions(platform: Platform, token: string | undefined): TransportOptions {
+function transportOptions(token: string | undefined): TransportOptions {
   return {
-    httpClient: new CookieClient(),
-    logger: NullLogger.instance,
-    logMessageContent: false,
-    withCredentials: true,
-    timeout: 1000,
-    platform,
-    headers: { "X-App": "1" },
-    accessToken: async () => token,
-    WebSocket: undefined,
-    EventSource: undefined,
+    _options: {},
+    _client: new CookieClient(),
+    _headers: { "X-App": "1" },
+    _logger: NullLogger.instance,
+    _http: async () => new HttpResponse(200),
+    _refreshToken: async () => token,
   };
 }
 
 describe("stream requests (WebSocket and EventSource)", () => {
   it("in Node, sends the token, cookies and user headers as headers and leaves the URL alone", async () => {
-    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(nodePlatform, "tok"));
+    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions("tok"), nodePlatform);
     expect(url).toBe("http://hub.test/chat?id=1");
     expect(headers).toEqual({ "X-App": "1", Authorization: "Bearer tok", Cookie: "sticky=1" });
   });
 
   it("in browsers, puts the token in access_token (URL-encoded), not in a header", async () => {
-    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, "a b/c"));
+    const [url, headers] = await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions("a b/c"), browserPlatform);
     expect(url).toBe("http://hub.test/chat?id=1&access_token=a%20b%2Fc");
     // The browser platform opens sockets with the URL alone (tested below); no Authorization is built.
     expect(headers["Authorization"]).toBeUndefined();
   });
 
   it("adds nothing for the token when there is none", async () => {
-    expect((await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(browserPlatform, undefined)))[0]).toBe("http://hub.test/chat?id=1");
-    expect((await prepareStreamRequest("http://other.test/chat?id=1", transportOptions(nodePlatform, undefined)))[1]).toEqual({ "X-App": "1" });
+    expect((await prepareStreamRequest("http://hub.test/chat?id=1", transportOptions(undefined), browserPlatform))[0]).toBe("http://hub.test/chat?id=1");
+    expect((await prepareStreamRequest("http://other.test/chat?id=1", transportOptions(undefined), nodePlatform))[1]).toEqual({ "X-App": "1" });
   });
 });
 
@@ -62,7 +57,7 @@ describe("Node platform", () => {
 
   it("passes headers to a user's WebSocket constructor as the third argument, as `ws` takes them", () => {
     const ctor = vi.fn();
-    nodePlatform.openWebSocket(ctor as never, "ws://h/x", { A: "1" });
+    nodePlatform.open(ctor as never, "ws://h/x", { A: "1" }, true, false);
     expect(ctor).toHaveBeenCalledWith("ws://h/x", undefined, { headers: { A: "1" } });
   });
 
@@ -73,7 +68,7 @@ describe("Node platform", () => {
         init = options;
       }
     }
-    nodePlatform.openEventSource(Recording as never, "http://h/x", { Authorization: "Bearer t" }, false);
+    nodePlatform.open(Recording as never, "http://h/x", { Authorization: "Bearer t" }, false, true);
     expect(init.withCredentials).toBe(false);
     const seen: RequestInit[] = [];
     vi.stubGlobal("fetch", async (_input: string, requestInit: RequestInit) => {
@@ -120,10 +115,10 @@ describe("browser platform", () => {
 
   it("opens sockets and event sources with the URL only (and withCredentials)", () => {
     const ws = vi.fn();
-    browserPlatform.openWebSocket(ws as never, "ws://h/x", { Authorization: "ignored" });
+    browserPlatform.open(ws as never, "ws://h/x", { Authorization: "ignored" }, true, false);
     expect(ws).toHaveBeenCalledWith("ws://h/x");
     const es = vi.fn();
-    browserPlatform.openEventSource(es as never, "http://h/x", { Authorization: "ignored" }, true);
+    browserPlatform.open(es as never, "http://h/x", { Authorization: "ignored" }, true, true);
     expect(es).toHaveBeenCalledWith("http://h/x", { withCredentials: true });
   });
 });

@@ -94,7 +94,7 @@ describe("Server-Sent Events transport", () => {
 
   it("rejects the Binary transfer format with a TransportError that says why", async () => {
     const endpoint = eventStreamEndpoint(HUB);
-    // A server that (wrongly) offers Binary over SSE: the transport itself must refuse.
+    // A server that (wrongly) offers Binary over SSE: the client must still refuse.
     server.use(
       negotiateHandler(HUB, () => ({
         negotiateVersion: 1,

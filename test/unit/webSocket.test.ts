@@ -148,7 +148,7 @@ describe("WebSockets transport", () => {
     expect(cause).toBeInstanceOf(TransportError);
     expect(cause?.message).toContain("ECONNREFUSED");
     expect(cause?.message).toContain("ws://hub.test/chat");
-    await expect(connection.send("x")).rejects.toThrow(/not in the 'Connected' state/);
+    await expect(connection.send("x")).rejects.toThrow(/Cannot send: not connected/);
   });
 
   it("rejects a send after the socket closed", async () => {
