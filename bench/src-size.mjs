@@ -21,7 +21,7 @@ const renamePrivate = {
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, ({ path }) => {
       const { outputText } = ts.transpileModule(readFileSync(path, "utf8"), {
         fileName: path,
-        compilerOptions: { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+        compilerOptions: { target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
         transformers,
       });
       return { contents: outputText, loader: "js" };

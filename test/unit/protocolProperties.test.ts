@@ -55,7 +55,8 @@ const payload = fc.oneof(
   fc.array(fc.oneof(fc.json(), nearlyMessage), { maxLength: 5 }).map((parts) => parts.map((p) => p + RS).join("")),
 );
 
-describe("JSON hub protocol properties", () => {
+// Thousands of generated cases each: allow for a machine busy with other suites.
+describe("JSON hub protocol properties", { timeout: 30_000 }, () => {
   it("turns any string into messages or a ProtocolError, and keeps working afterwards", () => {
     fc.assert(
       fc.property(payload, (input) => {
@@ -100,7 +101,8 @@ describe("JSON hub protocol properties", () => {
   });
 });
 
-describe("handshake properties", () => {
+// Thousands of generated cases each: allow for a machine busy with other suites.
+describe("handshake properties", { timeout: 30_000 }, () => {
   it("turns any string into nothing yet, a response, or a ProtocolError", () => {
     fc.assert(
       fc.property(payload, (input) => {

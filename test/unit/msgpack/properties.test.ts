@@ -141,7 +141,8 @@ afterEach(() => {
 
 // ── Properties ───────────────────────────────────────────────────────────────
 
-describe("MessagePack hub protocol properties", () => {
+// Thousands of generated cases each: allow for a machine busy with other suites.
+describe("MessagePack hub protocol properties", { timeout: 30_000 }, () => {
   it("reads back every valid message it writes", () => {
     const protocol = new MessagePackHubProtocol();
     fc.assert(
