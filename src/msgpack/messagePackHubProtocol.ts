@@ -37,7 +37,7 @@ export class MessagePackHubProtocol implements IHubProtocol {
   /** Version 2 adds stateful reconnect's Ack and Sequence messages; the handshake asks for 1 without it. */
   readonly version = 2;
   /** MessagePack needs a binary transport: WebSockets or Long Polling. */
-  readonly transferFormat = TransferFormat.Binary;
+  readonly transferFormat: TransferFormat = TransferFormat.Binary;
   private readonly encode: (value: unknown) => Uint8Array;
   private readonly decode: (bytes: Uint8Array) => unknown;
 
