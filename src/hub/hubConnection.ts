@@ -77,20 +77,29 @@ export class HubConnection {
 
   // Declared, not defined: set in the constructor, so no field initialisers are emitted.
   private declare readonly _conn: Connection;
-  /** The state machine and the bookkeeping behind the methods below. */
-  private declare readonly _core: HubCore;
+  /** @internal The state; only the core's setState changes it. */
+  declare _state: HubConnectionState;
+  // The state machine and the bookkeeping behind the methods below, from createCore: its
+  // functions are set on the instance, so each public method is one call away from them.
+  private declare readonly _start: HubCore["_start"];
+  private declare readonly _stop: HubCore["_stop"];
+  private declare readonly _call: HubCore["_call"];
+  private declare readonly _invoke: HubCore["_invoke"];
+  private declare readonly _stream: HubCore["_stream"];
+  private declare readonly _handlers: HubCore["_handlers"];
+  private declare readonly _on: HubCore["_on"];
 
   /** @internal Use `HubConnectionBuilder`. */
   constructor(connection: Connection, logger: ILogger, parts: HubConnectionParts) {
     this._conn = connection;
     this.serverTimeoutInMilliseconds = parts._serverTimeout || 30_000;
     this.keepAliveIntervalInMilliseconds = parts._keepAliveInterval || 15_000;
-    this._core = createCore(this, connection, logger, parts);
+    Object.assign(this, createCore(this, connection, logger, parts));
   }
 
   /** The connection's state. */
   get state(): HubConnectionState {
-    return this._core._state;
+    return this._state;
   }
 
   /** The server's id for this connection while connected, else null. */
@@ -116,7 +125,7 @@ export class HubConnection {
    *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
    */
   start(): Promise<void> {
-    return this._core._start();
+    return this._start();
   }
 
   /**
@@ -124,7 +133,7 @@ export class HubConnection {
    * callbacks run. Never rejects; calling it while already stopping waits for that stop.
    */
   stop(): Promise<void> {
-    return this._core._stop();
+    return this._stop();
   }
 
   /**
@@ -133,7 +142,7 @@ export class HubConnection {
    * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    return this._core._call(INVOCATION, methodName, args);
+    return this._call(INVOCATION, methodName, args);
   }
 
   /**
@@ -142,7 +151,7 @@ export class HubConnection {
    *   InvalidStateError when not connected.
    */
   invoke<T = any>(methodName: string, ...args: any[]): Promise<T> {
-    return this._core._invoke(methodName, args);
+    return this._invoke(methodName, args);
   }
 
   /**
@@ -150,7 +159,7 @@ export class HubConnection {
    * first subscriber; disposing the last subscription cancels the stream on the server.
    */
   stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
-    return this._core._stream(methodName, args);
+    return this._stream(methodName, args);
   }
 
   /**
@@ -158,34 +167,34 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (methodName && newMethod) this._core._handlers(methodName, (list) => (list.includes(newMethod) ? list : list.concat(newMethod)));
+    if (methodName && newMethod) this._handlers(methodName, (list) => (list.includes(newMethod) ? list : list.concat(newMethod)));
   }
 
   /** Removes one handler, or every handler of the method when `method` is omitted. */
   off(methodName: string): void;
   off(methodName: string, method: ClientMethod): void;
   off(methodName: string, method?: ClientMethod): void {
-    if (methodName) this._core._handlers(methodName, (list) => (method ? list.filter((m) => m != method) : []));
+    if (methodName) this._handlers(methodName, (list) => (method ? list.filter((m) => m != method) : []));
   }
 
   /** Runs `callback` when the connection closes for good; returns a function that removes it. */
   onclose(callback: (error?: Error) => void): () => void {
-    return this._core._on(CLOSE, callback);
+    return this._on(CLOSE, callback);
   }
 
   /** Runs `callback` when automatic reconnect starts; returns a function that removes it. */
   onreconnecting(callback: (error?: Error) => void): () => void {
-    return this._core._on(RECONNECTING, callback);
+    return this._on(RECONNECTING, callback);
   }
 
   /** Runs `callback` when automatic reconnect succeeds; returns a function that removes it. */
   onreconnected(callback: (connectionId?: string) => void): () => void {
-    return this._core._on(RECONNECTED, callback);
+    return this._on(RECONNECTED, callback);
   }
 
   /** Runs `callback` on every state change; returns a function that removes it. */
   onstatechange(callback: (change: StateChange) => void): () => void {
-    return this._core._on(STATE_CHANGE, callback);
+    return this._on(STATE_CHANGE, callback);
   }
 }
 
@@ -225,7 +234,8 @@ function createCore(
   logger: ILogger,
   { _protocol: protocol = new JsonHubProtocol(), _reconnectPolicy: reconnectPolicy, _bufferSize: bufferSize }: HubConnectionParts,
 ) {
-  let state = Disconnected;
+  // Kept here too (hub._state is for the `state` getter): closure reads are shorter.
+  let state = (hub._state = Disconnected);
   /** Lifecycle callbacks, each with its event. */
   let listeners: [number, (arg?: any) => void][] = [];
   /** Client methods by lower-cased name. */
@@ -274,7 +284,7 @@ function createCore(
 
   const setState = (current: HubConnectionState) => {
     const previous = state;
-    if (previous != current) emit(STATE_CHANGE, { previous, current: (state = current) });
+    if (previous != current) emit(STATE_CHANGE, { previous, current: (state = hub._state = current) });
   };
 
   const sendRaw = (data: Payload) => {
@@ -452,7 +462,7 @@ function createCore(
         await connect();
         if (state == Reconnecting) {
           setState(Connected);
-          log(INFORMATION, "HubConnection reconnected.");
+          log(INFORMATION, "Reconnected.");
           emit(RECONNECTED, connection.connectionId);
         }
         return;
@@ -665,9 +675,6 @@ function createCore(
   };
 
   return {
-    get _state() {
-      return state;
-    },
     /** Replaces the handler list of a client method (names match case-insensitively). */
     _handlers(methodName: string, change: (list: ClientMethod[]) => ClientMethod[]) {
       const name = methodName.toLowerCase();
