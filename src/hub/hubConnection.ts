@@ -24,6 +24,7 @@ import {
   ERROR,
   INFORMATION,
   INVOCATION,
+  nothing,
   PING,
   RECONNECTED,
   RECONNECTING,
@@ -303,7 +304,7 @@ function createCore(
 
   const stopTimer = () => {
     clearTimeout(timer);
-    timer = undefined;
+    timer = nothing;
     pinging = false;
   };
 
@@ -334,15 +335,15 @@ function createCore(
   /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
   const useBuffer = (on?: boolean) => {
     if (buffer) buffer._dispose();
-    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, connection) : undefined;
+    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, connection) : nothing;
   };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
   const connect = async () => {
-    stopError = partial = undefined;
+    stopError = partial = nothing;
     const handshaken = new Promise<void>((resolve, reject) => {
       handshake = (error) => {
-        handshake = undefined;
+        handshake = nothing;
         error ? reject(error) : resolve();
       };
     });
@@ -480,7 +481,7 @@ function createCore(
     if (handshake) handshake(error || new HandshakeError("Closed during the handshake"));
     const failed = calls;
     calls = new Map();
-    failed.forEach((pending) => pending(undefined, error, true));
+    failed.forEach((pending) => pending(nothing, error, true));
     stopTimer();
     useBuffer();
     if (previous == Disconnecting) {
@@ -510,11 +511,11 @@ function createCore(
       log(ERROR, `Client method '${target}' threw: ${failure.message}`);
     };
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
-    const outcomes = handlers.map((handler) => {
+    // A handler that throws is logged right away (the body runs synchronously up to the await).
+    const outcomes = handlers.map(async (handler) => {
       try {
-        return Promise.resolve(handler.apply(hub, args)).then((value) => {
-          if (value !== undefined) results++, (result = value);
-        }, failed);
+        const value = await handler.apply(hub, args);
+        if (value !== nothing) results++, (result = value);
       } catch (error) {
         failed(error);
       }
@@ -522,8 +523,8 @@ function createCore(
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
         // The official client's texts, which servers may show to users.
-        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? undefined : "Client didn't provide a result.";
-        post({ type: COMPLETION, invocationId, error, result: error ? undefined : result });
+        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
+        post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
       });
     }
   };
@@ -546,7 +547,7 @@ function createCore(
     } else if (type == STREAM_ITEM || type == COMPLETION) {
       settle(message.invocationId, message);
     } else if (type == CLOSE_MESSAGE) {
-      const error = message.error ? new HubError(`Server closed: ${message.error}`) : undefined;
+      const error = message.error ? new HubError(`Server closed: ${message.error}`) : nothing;
       // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
       message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
     }
@@ -559,7 +560,7 @@ function createCore(
     if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) post({ type: PING });
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
-    partial = undefined;
+    partial = nothing;
     // A malformed handshake response or hub message closes the connection; closed() then fails
     // the handshake under way with that error, or reports it as the reason the connection was lost.
     try {
@@ -570,7 +571,7 @@ function createCore(
           return;
         }
         const refused = parsed.response.error;
-        handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
+        handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : nothing);
         payload = parsed.remaining;
         if (refused || !payload) return;
       }
@@ -609,7 +610,7 @@ function createCore(
   } = (type: MessageType, methodName: string, args: any[], pending?: Pending): any => {
     if (state != Connected) {
       const error = notWhile(`send '${methodName}'`, state);
-      return pending ? pending(undefined, error) : Promise.reject(error);
+      return pending ? pending(nothing, error) : Promise.reject(error);
     }
     /** The stream arguments, each with its id; the others are sent as arguments. */
     const streams: [string, StreamSource][] = [];
@@ -623,11 +624,11 @@ function createCore(
           message,
           closed
             ? new ConnectionClosedError(`'${methodName}' canceled: connection closed${error ? ": " + error.message : ""}`, error && { cause: error })
-            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : undefined),
+            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : nothing),
         ),
       );
     }
-    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : undefined });
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : nothing });
     let queue = sent;
     streams.forEach(([streamId, source]) => {
       let done = false;
@@ -670,7 +671,7 @@ function createCore(
     // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
     // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
     // (Had the connection been lost, closed() would have ended the call already.)
-    sent.catch((error) => settle(invocationId, undefined, error, state != Connected));
+    sent.catch((error) => settle(invocationId, nothing, error, state != Connected));
     return invocationId;
   };
 
@@ -725,7 +726,7 @@ function createCore(
         subscribe: (subscriber) => {
           subscribers.push(subscriber);
           const replay = backlog;
-          backlog = undefined;
+          backlog = nothing;
           if (replay) replay.forEach((event) => event(subscriber));
           return {
             dispose: () => {

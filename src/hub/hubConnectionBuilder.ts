@@ -6,6 +6,7 @@ import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import type { HttpTransportType } from "../transports/transport.js";
 import { HubConnection, type HubConnectionParts } from "./hubConnection.js";
 import { DefaultReconnectPolicy, type IRetryPolicy } from "./retryPolicy.js";
+import { nothing } from "./constants.js";
 
 /** Options of `withStatefulReconnect`. */
 export interface IStatefulReconnectOptions {
@@ -125,7 +126,7 @@ export class HubConnectionBuilder implements HubConnectionParts {
    * reconnect applies). Sending waits while `bufferSize` bytes (default 100 000) are unacknowledged.
    */
   withStatefulReconnect(options?: IStatefulReconnectOptions): HubConnectionBuilder {
-    this._bufferSize = options && options.bufferSize !== undefined ? options.bufferSize : 100_000;
+    this._bufferSize = options && options.bufferSize !== nothing ? options.bufferSize : 100_000;
     return this;
   }
 
@@ -141,7 +142,7 @@ export class HubConnectionBuilder implements HubConnectionParts {
     const logger = this._logger || createLogger(this._options.logger);
     // HubConnection reads the parts once, in its constructor: later builder calls don't change it.
     return new HubConnection(
-      new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: this._bufferSize !== undefined })),
+      new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: this._bufferSize !== nothing })),
       logger,
       this,
     );
