@@ -30,3 +30,5 @@ export const STATE_CHANGE = 3;
  * as one letter. Never assigned.
  */
 export let nothing: undefined;
+
+export const noop = () => {};

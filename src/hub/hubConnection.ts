@@ -24,6 +24,7 @@ import {
   ERROR,
   INFORMATION,
   INVOCATION,
+  noop,
   nothing,
   PING,
   RECONNECTED,
@@ -218,7 +219,6 @@ type HubCore = ReturnType<typeof createCore>;
 /** The error for an operation the current state does not allow. */
 const notWhile = (what: string, state: HubConnectionState) => new InvalidStateError(`Cannot ${what} while ${state}`);
 
-const noop = () => {};
 const messageOf = (error: unknown) => toError(error).message;
 const asyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
 // Not Date.now itself: fake timers in tests replace Date after this module loads.
@@ -615,7 +615,7 @@ function createCore(
     /** The stream arguments, each with its id; the others are sent as arguments. */
     const streams: [string, StreamSource][] = [];
     const plain = args.filter((arg) => !(arg && (typeof arg.subscribe == "function" || arg[asyncIterator]) && streams.push(["" + nextId++, arg])));
-    const streamIds = streams.map(([id]) => id);
+    const streamIds = streams.length ? streams.map(([id]) => id) : nothing;
     const invocationId = pending && "" + nextId++;
     if (pending) {
       // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
@@ -628,7 +628,7 @@ function createCore(
         ),
       );
     }
-    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : nothing });
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds });
     let queue = sent;
     streams.forEach(([streamId, source]) => {
       let done = false;
@@ -657,7 +657,7 @@ function createCore(
         if (done) stopSource();
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
-        stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
+        stopSource = () => void (async () => iterator.return && iterator.return())().catch(noop);
         // Each item is sent before the next is pulled, so a fast source waits for the network.
         (async () => {
           for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);

@@ -2,7 +2,7 @@ import { ProtocolError } from "../errors.js";
 import type { Connection } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import type { HubMessage } from "../protocol/messages.js";
-import { ACK, CANCEL_INVOCATION, nothing, SEQUENCE } from "./constants.js";
+import { ACK, CANCEL_INVOCATION, noop, nothing, SEQUENCE } from "./constants.js";
 import { payloadLength } from "../protocol/payload.js";
 
 type Payload = string | ArrayBuffer;
@@ -69,7 +69,7 @@ export function createMessageBuffer(
       ackTimer ||
       setTimeout(() => {
         ackTimer = nothing;
-        if (connected && lastHandledId > lastAckedId) sendData(write({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
+        if (connected && lastHandledId > lastAckedId) sendData(write({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(noop);
       }, 1000);
   };
 
