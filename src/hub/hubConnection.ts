@@ -260,8 +260,8 @@ function createCore(
   let stopError: Error | undefined;
   /** Ends the current reconnect delay early (stop() during it). */
   let wake = noop;
-  // Keep-alive: activity only records a time; one timer, when it fires, checks the times and
-  // re-arms for whatever is left, so a busy connection does not reset timers per message.
+  // Keep-alive: sending only records a time; one timer, when it fires (or a message arrives),
+  // checks the times and re-arms for whatever is left.
   let sentAt = 0;
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
@@ -555,9 +555,11 @@ function createCore(
   };
 
   connection.onreceive = (data) => {
-    // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
+    // Browsers throttle timers in background tabs but still deliver network events: check the
+    // keep-alive from here too, which pings when one is due (and re-arms the timer, as the official
+    // client does on each message).
     receivedAt = now();
-    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) post({ type: PING });
+    if (pinging) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;
