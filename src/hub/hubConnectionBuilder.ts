@@ -39,11 +39,11 @@ export class HubConnectionBuilder implements HubConnectionParts {
   private declare readonly _options: IHttpConnectionOptions;
   // What the other builder methods set, as HubConnection takes it (it applies the defaults):
   // the builder is the HubConnectionParts it passes, so no separate object is needed.
-  declare _protocol?: IHubProtocol | undefined;
-  declare _reconnectPolicy?: IRetryPolicy | undefined;
-  declare _serverTimeout?: number | undefined;
-  declare _keepAliveInterval?: number | undefined;
-  declare _bufferSize?: number | undefined;
+  /** @internal */ declare _protocol?: IHubProtocol | undefined;
+  /** @internal */ declare _reconnectPolicy?: IRetryPolicy | undefined;
+  /** @internal */ declare _serverTimeout?: number | undefined;
+  /** @internal */ declare _keepAliveInterval?: number | undefined;
+  /** @internal */ declare _bufferSize?: number | undefined;
 
   constructor() {
     // Assigned here rather than as a field initialiser, which compiles to longer code.
