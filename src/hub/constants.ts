@@ -24,3 +24,11 @@ export const CLOSE = 0;
 export const RECONNECTING = 1;
 export const RECONNECTED = 2;
 export const STATE_CHANGE = 3;
+
+/**
+ * `undefined`, as a variable: the minifier writes each `undefined` as `void 0` (6 bytes), this
+ * as one letter. Never assigned.
+ */
+export let nothing: undefined;
+
+export const noop = () => {};

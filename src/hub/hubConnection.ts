@@ -24,6 +24,8 @@ import {
   ERROR,
   INFORMATION,
   INVOCATION,
+  noop,
+  nothing,
   PING,
   RECONNECTED,
   RECONNECTING,
@@ -77,20 +79,29 @@ export class HubConnection {
 
   // Declared, not defined: set in the constructor, so no field initialisers are emitted.
   private declare readonly _conn: Connection;
-  /** The state machine and the bookkeeping behind the methods below. */
-  private declare readonly _core: HubCore;
+  /** @internal The state; only the core's setState changes it. */
+  declare _state: HubConnectionState;
+  // The state machine and the bookkeeping behind the methods below, from createCore: its
+  // functions are set on the instance, so each public method is one call away from them.
+  private declare readonly _start: HubCore["_start"];
+  private declare readonly _stop: HubCore["_stop"];
+  private declare readonly _call: HubCore["_call"];
+  private declare readonly _invoke: HubCore["_invoke"];
+  private declare readonly _stream: HubCore["_stream"];
+  private declare readonly _handlers: HubCore["_handlers"];
+  private declare readonly _on: HubCore["_on"];
 
   /** @internal Use `HubConnectionBuilder`. */
   constructor(connection: Connection, logger: ILogger, parts: HubConnectionParts) {
     this._conn = connection;
     this.serverTimeoutInMilliseconds = parts._serverTimeout || 30_000;
     this.keepAliveIntervalInMilliseconds = parts._keepAliveInterval || 15_000;
-    this._core = createCore(this, connection, logger, parts);
+    Object.assign(this, createCore(this, connection, logger, parts));
   }
 
   /** The connection's state. */
   get state(): HubConnectionState {
-    return this._core._state;
+    return this._state;
   }
 
   /** The server's id for this connection while connected, else null. */
@@ -116,7 +127,7 @@ export class HubConnection {
    *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
    */
   start(): Promise<void> {
-    return this._core._start();
+    return this._start();
   }
 
   /**
@@ -124,7 +135,7 @@ export class HubConnection {
    * callbacks run. Never rejects; calling it while already stopping waits for that stop.
    */
   stop(): Promise<void> {
-    return this._core._stop();
+    return this._stop();
   }
 
   /**
@@ -133,7 +144,7 @@ export class HubConnection {
    * @throws InvalidStateError when not connected.
    */
   send(methodName: string, ...args: any[]): Promise<void> {
-    return this._core._call(INVOCATION, methodName, args);
+    return this._call(INVOCATION, methodName, args);
   }
 
   /**
@@ -142,7 +153,7 @@ export class HubConnection {
    *   InvalidStateError when not connected.
    */
   invoke<T = any>(methodName: string, ...args: any[]): Promise<T> {
-    return this._core._invoke(methodName, args);
+    return this._invoke(methodName, args);
   }
 
   /**
@@ -150,7 +161,7 @@ export class HubConnection {
    * first subscriber; disposing the last subscription cancels the stream on the server.
    */
   stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
-    return this._core._stream(methodName, args);
+    return this._stream(methodName, args);
   }
 
   /**
@@ -158,34 +169,34 @@ export class HubConnection {
    * If the server expects a result, the handler's return value (or promise) answers it.
    */
   on(methodName: string, newMethod: ClientMethod): void {
-    if (methodName && newMethod) this._core._handlers(methodName, (list) => (list.includes(newMethod) ? list : list.concat(newMethod)));
+    if (methodName && newMethod) this._handlers(methodName, (list) => (list.includes(newMethod) ? list : list.concat(newMethod)));
   }
 
   /** Removes one handler, or every handler of the method when `method` is omitted. */
   off(methodName: string): void;
   off(methodName: string, method: ClientMethod): void;
   off(methodName: string, method?: ClientMethod): void {
-    if (methodName) this._core._handlers(methodName, (list) => (method ? list.filter((m) => m != method) : []));
+    if (methodName) this._handlers(methodName, (list) => (method ? list.filter((m) => m != method) : []));
   }
 
   /** Runs `callback` when the connection closes for good; returns a function that removes it. */
   onclose(callback: (error?: Error) => void): () => void {
-    return this._core._on(CLOSE, callback);
+    return this._on(CLOSE, callback);
   }
 
   /** Runs `callback` when automatic reconnect starts; returns a function that removes it. */
   onreconnecting(callback: (error?: Error) => void): () => void {
-    return this._core._on(RECONNECTING, callback);
+    return this._on(RECONNECTING, callback);
   }
 
   /** Runs `callback` when automatic reconnect succeeds; returns a function that removes it. */
   onreconnected(callback: (connectionId?: string) => void): () => void {
-    return this._core._on(RECONNECTED, callback);
+    return this._on(RECONNECTED, callback);
   }
 
   /** Runs `callback` on every state change; returns a function that removes it. */
   onstatechange(callback: (change: StateChange) => void): () => void {
-    return this._core._on(STATE_CHANGE, callback);
+    return this._on(STATE_CHANGE, callback);
   }
 }
 
@@ -208,7 +219,6 @@ type HubCore = ReturnType<typeof createCore>;
 /** The error for an operation the current state does not allow. */
 const notWhile = (what: string, state: HubConnectionState) => new InvalidStateError(`Cannot ${what} while ${state}`);
 
-const noop = () => {};
 const messageOf = (error: unknown) => toError(error).message;
 const asyncIterator: typeof Symbol.asyncIterator = Symbol.asyncIterator;
 // Not Date.now itself: fake timers in tests replace Date after this module loads.
@@ -225,7 +235,8 @@ function createCore(
   logger: ILogger,
   { _protocol: protocol = new JsonHubProtocol(), _reconnectPolicy: reconnectPolicy, _bufferSize: bufferSize }: HubConnectionParts,
 ) {
-  let state = Disconnected;
+  // Kept here too (hub._state is for the `state` getter): closure reads are shorter.
+  let state = (hub._state = Disconnected);
   /** Lifecycle callbacks, each with its event. */
   let listeners: [number, (arg?: any) => void][] = [];
   /** Client methods by lower-cased name. */
@@ -249,8 +260,8 @@ function createCore(
   let stopError: Error | undefined;
   /** Ends the current reconnect delay early (stop() during it). */
   let wake = noop;
-  // Keep-alive: activity only records a time; one timer, when it fires, checks the times and
-  // re-arms for whatever is left, so a busy connection does not reset timers per message.
+  // Keep-alive: sending only records a time; one timer, when it fires (or a message arrives),
+  // checks the times and re-arms for whatever is left.
   let sentAt = 0;
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
@@ -274,7 +285,7 @@ function createCore(
 
   const setState = (current: HubConnectionState) => {
     const previous = state;
-    if (previous != current) emit(STATE_CHANGE, { previous, current: (state = current) });
+    if (previous != current) emit(STATE_CHANGE, { previous, current: (state = hub._state = current) });
   };
 
   const sendRaw = (data: Payload) => {
@@ -293,7 +304,7 @@ function createCore(
 
   const stopTimer = () => {
     clearTimeout(timer);
-    timer = undefined;
+    timer = nothing;
     pinging = false;
   };
 
@@ -324,15 +335,15 @@ function createCore(
   /** Starts or ends stateful reconnect's bookkeeping for the current connection. */
   const useBuffer = (on?: boolean) => {
     if (buffer) buffer._dispose();
-    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, connection) : undefined;
+    buffer = on ? createMessageBuffer(protocol, sendRaw, bufferSize!, connection) : nothing;
   };
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
   const connect = async () => {
-    stopError = partial = undefined;
+    stopError = partial = nothing;
     const handshaken = new Promise<void>((resolve, reject) => {
       handshake = (error) => {
-        handshake = undefined;
+        handshake = nothing;
         error ? reject(error) : resolve();
       };
     });
@@ -452,7 +463,7 @@ function createCore(
         await connect();
         if (state == Reconnecting) {
           setState(Connected);
-          log(INFORMATION, "HubConnection reconnected.");
+          log(INFORMATION, "Reconnected.");
           emit(RECONNECTED, connection.connectionId);
         }
         return;
@@ -470,7 +481,7 @@ function createCore(
     if (handshake) handshake(error || new HandshakeError("Closed during the handshake"));
     const failed = calls;
     calls = new Map();
-    failed.forEach((pending) => pending(undefined, error, true));
+    failed.forEach((pending) => pending(nothing, error, true));
     stopTimer();
     useBuffer();
     if (previous == Disconnecting) {
@@ -500,11 +511,11 @@ function createCore(
       log(ERROR, `Client method '${target}' threw: ${failure.message}`);
     };
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
-    const outcomes = handlers.map((handler) => {
+    // A handler that throws is logged right away (the body runs synchronously up to the await).
+    const outcomes = handlers.map(async (handler) => {
       try {
-        return Promise.resolve(handler.apply(hub, args)).then((value) => {
-          if (value !== undefined) results++, (result = value);
-        }, failed);
+        const value = await handler.apply(hub, args);
+        if (value !== nothing) results++, (result = value);
       } catch (error) {
         failed(error);
       }
@@ -512,8 +523,8 @@ function createCore(
     if (invocationId) {
       void Promise.all(outcomes).then(() => {
         // The official client's texts, which servers may show to users.
-        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? undefined : "Client didn't provide a result.";
-        post({ type: COMPLETION, invocationId, error, result: error ? undefined : result });
+        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
+        post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
       });
     }
   };
@@ -536,7 +547,7 @@ function createCore(
     } else if (type == STREAM_ITEM || type == COMPLETION) {
       settle(message.invocationId, message);
     } else if (type == CLOSE_MESSAGE) {
-      const error = message.error ? new HubError(`Server closed: ${message.error}`) : undefined;
+      const error = message.error ? new HubError(`Server closed: ${message.error}`) : nothing;
       // With allowReconnect it is a lost connection, as far as the client is concerned: automatic reconnect may run.
       message.allowReconnect ? void connection.stop(error) : (stopping = stop(error));
     }
@@ -544,12 +555,14 @@ function createCore(
   };
 
   connection.onreceive = (data) => {
-    // Browsers throttle timers in background tabs but still deliver network events: ping from here too.
+    // Browsers throttle timers in background tabs but still deliver network events: check the
+    // keep-alive from here too, which pings when one is due (and re-arms the timer, as the official
+    // client does on each message).
     receivedAt = now();
-    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) post({ type: PING });
+    if (pinging) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
-    partial = undefined;
+    partial = nothing;
     // A malformed handshake response or hub message closes the connection; closed() then fails
     // the handshake under way with that error, or reports it as the reason the connection was lost.
     try {
@@ -560,7 +573,7 @@ function createCore(
           return;
         }
         const refused = parsed.response.error;
-        handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : undefined);
+        handshake(refused ? new HandshakeError(`Handshake refused: ${refused}`) : nothing);
         payload = parsed.remaining;
         if (refused || !payload) return;
       }
@@ -599,12 +612,12 @@ function createCore(
   } = (type: MessageType, methodName: string, args: any[], pending?: Pending): any => {
     if (state != Connected) {
       const error = notWhile(`send '${methodName}'`, state);
-      return pending ? pending(undefined, error) : Promise.reject(error);
+      return pending ? pending(nothing, error) : Promise.reject(error);
     }
     /** The stream arguments, each with its id; the others are sent as arguments. */
     const streams: [string, StreamSource][] = [];
     const plain = args.filter((arg) => !(arg && (typeof arg.subscribe == "function" || arg[asyncIterator]) && streams.push(["" + nextId++, arg])));
-    const streamIds = streams.map(([id]) => id);
+    const streamIds = streams.length ? streams.map(([id]) => id) : nothing;
     const invocationId = pending && "" + nextId++;
     if (pending) {
       // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
@@ -613,11 +626,11 @@ function createCore(
           message,
           closed
             ? new ConnectionClosedError(`'${methodName}' canceled: connection closed${error ? ": " + error.message : ""}`, error && { cause: error })
-            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : undefined),
+            : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : nothing),
         ),
       );
     }
-    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds: streamIds.length ? streamIds : undefined });
+    const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds });
     let queue = sent;
     streams.forEach(([streamId, source]) => {
       let done = false;
@@ -646,7 +659,7 @@ function createCore(
         if (done) stopSource();
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
-        stopSource = () => void Promise.resolve(iterator.return && iterator.return()).catch(noop);
+        stopSource = () => void (async () => iterator.return && iterator.return())().catch(noop);
         // Each item is sent before the next is pulled, so a fast source waits for the network.
         (async () => {
           for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
@@ -660,14 +673,11 @@ function createCore(
     // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
     // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
     // (Had the connection been lost, closed() would have ended the call already.)
-    sent.catch((error) => settle(invocationId, undefined, error, state != Connected));
+    sent.catch((error) => settle(invocationId, nothing, error, state != Connected));
     return invocationId;
   };
 
   return {
-    get _state() {
-      return state;
-    },
     /** Replaces the handler list of a client method (names match case-insensitively). */
     _handlers(methodName: string, change: (list: ClientMethod[]) => ClientMethod[]) {
       const name = methodName.toLowerCase();
@@ -718,7 +728,7 @@ function createCore(
         subscribe: (subscriber) => {
           subscribers.push(subscriber);
           const replay = backlog;
-          backlog = undefined;
+          backlog = nothing;
           if (replay) replay.forEach((event) => event(subscriber));
           return {
             dispose: () => {

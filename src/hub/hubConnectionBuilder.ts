@@ -6,6 +6,7 @@ import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import type { HttpTransportType } from "../transports/transport.js";
 import { HubConnection, type HubConnectionParts } from "./hubConnection.js";
 import { DefaultReconnectPolicy, type IRetryPolicy } from "./retryPolicy.js";
+import { nothing } from "./constants.js";
 
 /** Options of `withStatefulReconnect`. */
 export interface IStatefulReconnectOptions {
@@ -30,19 +31,23 @@ const required = (value: unknown, name: string): void => {
  *   .configureLogging(LogLevel.Information)
  *   .build();
  */
-export class HubConnectionBuilder {
+export class HubConnectionBuilder implements HubConnectionParts {
   // Declared, not defined, where no initial value is needed: no field initialisers are emitted.
   private declare _url: string | undefined;
   /** configureLogging's logger, which wins over the withUrl option. */
   private declare _logger: ILogger | undefined;
   private declare readonly _options: IHttpConnectionOptions;
-  /** What the other builder methods set, as HubConnection takes it (it applies the defaults). */
-  private declare readonly _parts: HubConnectionParts;
+  // What the other builder methods set, as HubConnection takes it (it applies the defaults):
+  // the builder is the HubConnectionParts it passes, so no separate object is needed.
+  /** @internal */ declare _protocol?: IHubProtocol | undefined;
+  /** @internal */ declare _reconnectPolicy?: IRetryPolicy | undefined;
+  /** @internal */ declare _serverTimeout?: number | undefined;
+  /** @internal */ declare _keepAliveInterval?: number | undefined;
+  /** @internal */ declare _bufferSize?: number | undefined;
 
   constructor() {
-    // Assigned here rather than as field initialisers, which compile to longer code.
+    // Assigned here rather than as a field initialiser, which compiles to longer code.
     this._options = {};
-    this._parts = {};
   }
 
   /**
@@ -78,7 +83,7 @@ export class HubConnectionBuilder {
    */
   withHubProtocol(protocol: IHubProtocol): HubConnectionBuilder {
     required(protocol, "protocol");
-    this._parts._protocol = protocol;
+    this._protocol = protocol;
     return this;
   }
 
@@ -91,10 +96,10 @@ export class HubConnectionBuilder {
   withAutomaticReconnect(retryDelays: number[]): HubConnectionBuilder;
   withAutomaticReconnect(reconnectPolicy: IRetryPolicy): HubConnectionBuilder;
   withAutomaticReconnect(retryDelaysOrReconnectPolicy?: number[] | IRetryPolicy): HubConnectionBuilder {
-    if (this._parts._reconnectPolicy) {
+    if (this._reconnectPolicy) {
       throw new InvalidStateError("Reconnect policy already set");
     }
-    this._parts._reconnectPolicy =
+    this._reconnectPolicy =
       !retryDelaysOrReconnectPolicy || Array.isArray(retryDelaysOrReconnectPolicy)
         ? new DefaultReconnectPolicy(retryDelaysOrReconnectPolicy)
         : retryDelaysOrReconnectPolicy;
@@ -103,13 +108,13 @@ export class HubConnectionBuilder {
 
   /** Milliseconds without a message from the server before the connection is considered lost. Default 30 000. */
   withServerTimeout(milliseconds: number): HubConnectionBuilder {
-    this._parts._serverTimeout = milliseconds;
+    this._serverTimeout = milliseconds;
     return this;
   }
 
   /** Milliseconds without sending before a Ping goes out. Default 15 000. */
   withKeepAliveInterval(milliseconds: number): HubConnectionBuilder {
-    this._parts._keepAliveInterval = milliseconds;
+    this._keepAliveInterval = milliseconds;
     return this;
   }
 
@@ -121,7 +126,7 @@ export class HubConnectionBuilder {
    * reconnect applies). Sending waits while `bufferSize` bytes (default 100 000) are unacknowledged.
    */
   withStatefulReconnect(options?: IStatefulReconnectOptions): HubConnectionBuilder {
-    this._parts._bufferSize = options && options.bufferSize !== undefined ? options.bufferSize : 100_000;
+    this._bufferSize = options && options.bufferSize !== nothing ? options.bufferSize : 100_000;
     return this;
   }
 
@@ -135,12 +140,11 @@ export class HubConnectionBuilder {
     }
     // configureLogging wins over the withUrl option; the default is the console at Information.
     const logger = this._logger || createLogger(this._options.logger);
-    const parts = this._parts;
     // HubConnection reads the parts once, in its constructor: later builder calls don't change it.
     return new HubConnection(
-      new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: parts._bufferSize !== undefined })),
+      new HttpConnection(this._url, Object.assign({}, this._options, { logger, _useStatefulReconnect: this._bufferSize !== nothing })),
       logger,
-      parts,
+      this,
     );
   }
 }

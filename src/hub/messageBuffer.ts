@@ -2,7 +2,7 @@ import { ProtocolError } from "../errors.js";
 import type { Connection } from "../connection/connection.js";
 import type { IHubProtocol } from "../protocol/hubProtocol.js";
 import type { HubMessage } from "../protocol/messages.js";
-import { ACK, CANCEL_INVOCATION, SEQUENCE } from "./constants.js";
+import { ACK, CANCEL_INVOCATION, noop, nothing, SEQUENCE } from "./constants.js";
 import { payloadLength } from "../protocol/payload.js";
 
 type Payload = string | ArrayBuffer;
@@ -68,8 +68,8 @@ export function createMessageBuffer(
     ackTimer =
       ackTimer ||
       setTimeout(() => {
-        ackTimer = undefined;
-        if (connected && lastHandledId > lastAckedId) sendData(write({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(() => {});
+        ackTimer = nothing;
+        if (connected && lastHandledId > lastAckedId) sendData(write({ type: ACK, sequenceId: (lastAckedId = lastHandledId) })).catch(noop);
       }, 1000);
   };
 
@@ -94,7 +94,7 @@ export function createMessageBuffer(
       const data = write(message);
       if (message.type > CANCEL_INVOCATION) {
         // Pings and Close during an outage are pointless: the resume starts afresh.
-        return connected ? sendData(data) : undefined;
+        return connected ? sendData(data) : nothing;
       }
       while (unackedSize >= bufferSize) await new Promise<void>((resolve) => waiting.push(resolve));
       unacked.push(data);
@@ -131,7 +131,7 @@ export function createMessageBuffer(
     },
 
     _dispose() {
-      features.disconnected = features.resend = undefined;
+      features.disconnected = features.resend = nothing;
       clearTimeout(ackTimer);
       bufferSize = Infinity;
       connected = true;

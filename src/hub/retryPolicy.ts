@@ -1,3 +1,5 @@
+import { nothing } from "./constants.js";
+
 /** What a retry policy is told before each reconnect attempt. */
 export interface RetryContext {
   /** Attempts made so far in this reconnect (0 before the first). */
@@ -25,6 +27,6 @@ export class DefaultReconnectPolicy implements IRetryPolicy {
 
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number | null {
     const delay = this._delays[retryContext.previousRetryCount];
-    return delay === undefined ? null : delay;
+    return delay === nothing ? null : delay;
   }
 }
