@@ -241,7 +241,7 @@ function createCore(
   let listeners: [number, (arg?: any) => void][] = [];
   /** Client methods by lower-cased name. */
   const methods = new Map<string, ClientMethod[]>();
-  let calls = new Map<string, Pending>();
+  const calls = new Map<string, Pending>();
   let nextId = 0;
   /** Settles the hub handshake under way; with an error it fails. */
   let handshake: ((error?: Error) => void) | undefined;
@@ -479,9 +479,7 @@ function createCore(
   const closed = (error?: Error) => {
     const previous = state;
     if (handshake) handshake(error || new HandshakeError("Closed during the handshake"));
-    const failed = calls;
-    calls = new Map();
-    failed.forEach((pending) => pending(nothing, error, true));
+    calls.forEach((_, id) => settle(id, nothing, error, true));
     stopTimer();
     useBuffer();
     if (previous == Disconnecting) {
@@ -536,7 +534,13 @@ function createCore(
   const settle = (id: string, message?: StreamItemMessage | CompletionMessage, error?: Error, closed?: boolean) => {
     const pending = calls.get(id);
     if (!message || message.type == COMPLETION) calls.delete(id);
-    if (pending) pending(message, error, closed);
+    // A stream's subscriber (or a stream argument's dispose) is user code: one that throws must not
+    // cost the rest of the payload, or the rest of a close. Logged, as the official client does.
+    try {
+      if (pending) pending(message, error, closed);
+    } catch (callbackError) {
+      log(ERROR, `Stream callback threw: ${messageOf(callbackError)}`);
+    }
   };
 
   const handle = (message: HubMessage) => {

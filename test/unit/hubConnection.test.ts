@@ -521,6 +521,51 @@ describe("server-to-client streams", () => {
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect((error as Error).message).toContain("'Endless'");
   });
+  it("keeps handling a payload when a stream subscriber's callback throws (as the official client, which logs it)", async () => {
+    const { hub, connection, logger } = await connectedHub();
+    hub.stream<number>("Items").subscribe({
+      next: () => {
+        throw new Error("subscriber broke");
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    });
+    const result = settle(hub.invoke("Add", 1, 2));
+    await connection.nextMessage();
+    await connection.nextMessage();
+    try {
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 1 }, { type: 3, invocationId: "1", result: 3 });
+    } catch {
+      // Before the fix, the subscriber's error escaped the transport's receive callback.
+    }
+    await flushMicrotasks();
+    expect(result.value).toBe(3);
+    expect(logger.atLeast(LogLevel.Error).join()).toContain("subscriber broke");
+  });
+
+  it("fails every call and reports the close when a stream subscriber's error callback throws as the connection closes", async () => {
+    const { hub, connection } = await connectedHub();
+    const closed: (Error | undefined)[] = [];
+    hub.onclose((e) => closed.push(e));
+    hub.stream<number>("Items").subscribe({
+      next: () => undefined,
+      error: (error) => {
+        throw error;
+      },
+      complete: () => undefined,
+    });
+    const result = settle(hub.invoke("Later"));
+    await flushMicrotasks();
+    try {
+      connection.drop(new Error("gone"));
+    } catch {
+      // Before the fix, the subscriber's error escaped the transport's close callback.
+    }
+    await flushMicrotasks();
+    expect(result.error).toBeInstanceOf(ConnectionClosedError);
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+    expect(closed).toHaveLength(1);
+  });
 });
 
 describe("client-to-server streams", () => {
