@@ -659,8 +659,9 @@ function createCore(
           error: (error: unknown) => finish(messageOf(error)),
           complete: () => finish(),
         });
+        // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
+        // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
         stopSource = () => subscription.dispose();
-        if (done) stopSource();
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
         stopSource = () => void (async () => iterator.return && iterator.return())().catch(noop);

@@ -569,6 +569,27 @@ describe("server-to-client streams", () => {
 });
 
 describe("client-to-server streams", () => {
+  it("takes an RxJS-style observable (its subscription has unsubscribe, not dispose) that emits and completes as it is subscribed, as the official client does", async () => {
+    const { hub, connection } = await connectedHub();
+    const observable = {
+      subscribe: (observer: IStreamSubscriber<number>) => {
+        observer.next(1);
+        observer.complete();
+        return { unsubscribe: () => undefined };
+      },
+    };
+    const result = settle(hub.invoke("Sum", observable));
+    const sent = [await connection.nextMessage(), await connection.nextMessage(), await connection.nextMessage()];
+    expect(sent).toEqual([
+      { type: MessageType.Invocation, invocationId: "1", target: "Sum", arguments: [], streamIds: ["0"] },
+      { type: MessageType.StreamItem, invocationId: "0", item: 1 },
+      { type: MessageType.Completion, invocationId: "0" },
+    ]);
+    connection.receiveMessages({ type: MessageType.Completion, invocationId: "1", result: 1 });
+    await flushMicrotasks();
+    expect(result.value).toBe(1);
+  });
+
   it("sends a Subject argument as its own stream: Invocation with streamIds, then StreamItems, then Completion", async () => {
     const { hub, connection } = await connectedHub();
     const subject = new Subject<string>();
