@@ -291,10 +291,8 @@ export class HttpConnection implements Connection {
         batch.push(data);
       } else if (posting) {
         const parts: Payload[] = (batch = [data]);
-        batchSent = posting.then(() => {
-          batch = undefined;
-          return post(transport, concat(parts));
-        });
+        // Unless a later start() dropped this batch: then it goes out without touching the new one's.
+        batchSent = posting.then(() => (batch == parts ? ((batch = undefined), post(transport, concat(parts))) : transport.send(concat(parts))));
       } else {
         return post(transport, data);
       }

@@ -63,6 +63,27 @@ describe("sends over transports other than WebSockets", () => {
     await connection.stop();
   });
 
+  it("keeps a new transport's sends in order when a batch of the previous one goes out late", async () => {
+    const { connection, transport } = await heldConnection();
+    void connection.send("a");
+    void connection.send("b"); // batched behind "a", which the server holds across the restart
+    await connection.stop();
+    await connection.start(TransferFormat.Binary);
+    void connection.send("c");
+    void connection.send("d"); // batched behind "c"
+    transport.sends[0]!.done.resolve(); // "a" settles: the old batch "b" goes out
+    await tick();
+    void connection.send("e"); // must join "d", behind "c"
+    await tick();
+    transport.sends[2]!.done.resolve(); // "b" settles: nothing may overtake "d"
+    await tick();
+    expect(transport.sends.map((s) => s.data)).toEqual(["a", "c", "b"]);
+    transport.sends[1]!.done.resolve(); // "c" settles
+    await tick();
+    expect(transport.sends.map((s) => s.data)).toEqual(["a", "c", "b", "de"]);
+    await connection.stop();
+  });
+
   it("joins binary payloads queued during a send into one ArrayBuffer, bytes end to end", async () => {
     const { connection, transport } = await heldConnection();
     const first = settle(connection.send(bytes(1, 2)));
