@@ -252,4 +252,18 @@ describe("stop() during fallback", () => {
     expect(await started).toBeInstanceOf(AbortError);
     expect(WebSocket.created.all).toHaveLength(0);
   });
+
+  it("settles start() and stop() at once, opening no socket, when stopped while the token factory is answering", async () => {
+    const token = deferred<string>();
+    const WebSocket = createFakeWebSocketClass("manual"); // a server that never answers the upgrade
+    const connection = new HttpConnection(HUB, { WebSocket, skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: () => token.promise });
+    const started = settle(connection.start(TransferFormat.Text));
+    await tick();
+    const stopped = settle(connection.stop());
+    token.resolve("t");
+    await tick();
+    expect(stopped.done && started.done).toBe(true);
+    expect(started.error).toBeInstanceOf(AbortError);
+    expect(WebSocket.created.all).toHaveLength(0);
+  });
 });
