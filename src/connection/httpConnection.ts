@@ -299,7 +299,8 @@ export class HttpConnection implements Connection {
       return batchSent;
     };
 
-    this.stop = async (error) => {
+    let stopping: Promise<void>;
+    const stop = async (error?: Error) => {
       const was = state;
       const transport = current;
       if (was < CONNECTING) return;
@@ -317,6 +318,8 @@ export class HttpConnection implements Connection {
       // A custom transport may not raise onclose from stop(); make sure the close is seen.
       closed(transport, failure);
     };
+    // A stop under way is waited for (as the official client does), not reported done at once.
+    this.stop = (error) => (state == DISCONNECTING ? stopping : (stopping = stop(error)));
   }
 }
 
