@@ -60,7 +60,8 @@ export class ConsoleLogger implements ILogger {
  */
 export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Information */): ILogger => {
   if (typeof logging == "object") {
-    return logging;
+    // null: no logging, as the official client.
+    return logging || NullLogger.instance;
   }
   if (isText(logging)) {
     // By level number; "information" and "warning" are read as "info" and "warn".

@@ -291,17 +291,16 @@ export class HttpConnection implements Connection {
         batch.push(data);
       } else if (posting) {
         const parts: Payload[] = (batch = [data]);
-        batchSent = posting.then(() => {
-          batch = undefined;
-          return post(transport, concat(parts));
-        });
+        // Unless a later start() dropped this batch: then it goes out without touching the new one's.
+        batchSent = posting.then(() => (batch == parts ? ((batch = undefined), post(transport, concat(parts))) : transport.send(concat(parts))));
       } else {
         return post(transport, data);
       }
       return batchSent;
     };
 
-    this.stop = async (error) => {
+    let stopping: Promise<void>;
+    const stop = async (error?: Error) => {
       const was = state;
       const transport = current;
       if (was < CONNECTING) return;
@@ -319,6 +318,8 @@ export class HttpConnection implements Connection {
       // A custom transport may not raise onclose from stop(); make sure the close is seen.
       closed(transport, failure);
     };
+    // A stop under way is waited for (as the official client does), not reported done at once.
+    this.stop = (error) => (state == DISCONNECTING ? stopping : (stopping = stop(error)));
   }
 }
 

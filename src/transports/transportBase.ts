@@ -97,8 +97,12 @@ export async function openSource<K extends keyof Sources>(
   const ctor = o._options[kind] || platform[kind];
   // Node always has both (the ws and eventsource packages); some browser-like runtimes lack EventSource.
   if (!ctor) throw t._err(`No ${kind}: pass the '${kind}' option`);
+  // stop() while the token factory answers: give up before opening anything.
+  let stopped: unknown;
+  t._end = () => (stopped = 1);
   const [to, headers] = await streamRequest(url, o);
   const where = redactUrl(to);
+  if (stopped) throw new AbortError(`Stopped connecting to ${where}`);
   const source = platform.open(ctor, to, headers, o._options.withCredentials != false, kind == "EventSource") as Sources[K];
   return new Promise((resolve, reject) => {
     // Once open, closes the transport; before, abandons the attempt (stop() with no error).

@@ -63,6 +63,27 @@ describe("sends over transports other than WebSockets", () => {
     await connection.stop();
   });
 
+  it("keeps a new transport's sends in order when a batch of the previous one goes out late", async () => {
+    const { connection, transport } = await heldConnection();
+    void connection.send("a");
+    void connection.send("b"); // batched behind "a", which the server holds across the restart
+    await connection.stop();
+    await connection.start(TransferFormat.Binary);
+    void connection.send("c");
+    void connection.send("d"); // batched behind "c"
+    transport.sends[0]!.done.resolve(); // "a" settles: the old batch "b" goes out
+    await tick();
+    void connection.send("e"); // must join "d", behind "c"
+    await tick();
+    transport.sends[2]!.done.resolve(); // "b" settles: nothing may overtake "d"
+    await tick();
+    expect(transport.sends.map((s) => s.data)).toEqual(["a", "c", "b"]);
+    transport.sends[1]!.done.resolve(); // "c" settles
+    await tick();
+    expect(transport.sends.map((s) => s.data)).toEqual(["a", "c", "b", "de"]);
+    await connection.stop();
+  });
+
   it("joins binary payloads queued during a send into one ArrayBuffer, bytes end to end", async () => {
     const { connection, transport } = await heldConnection();
     const first = settle(connection.send(bytes(1, 2)));
@@ -229,6 +250,20 @@ describe("stop() during fallback", () => {
     answer.resolve(new ClientResponse(200, "OK", JSON.stringify(negotiateV1("id", ["WebSockets"]))));
     await stopped;
     expect(await started).toBeInstanceOf(AbortError);
+    expect(WebSocket.created.all).toHaveLength(0);
+  });
+
+  it("settles start() and stop() at once, opening no socket, when stopped while the token factory is answering", async () => {
+    const token = deferred<string>();
+    const WebSocket = createFakeWebSocketClass("manual"); // a server that never answers the upgrade
+    const connection = new HttpConnection(HUB, { WebSocket, skipNegotiation: true, transport: HttpTransportType.WebSockets, accessTokenFactory: () => token.promise });
+    const started = settle(connection.start(TransferFormat.Text));
+    await tick();
+    const stopped = settle(connection.stop());
+    token.resolve("t");
+    await tick();
+    expect(stopped.done && started.done).toBe(true);
+    expect(started.error).toBeInstanceOf(AbortError);
     expect(WebSocket.created.all).toHaveLength(0);
   });
 });

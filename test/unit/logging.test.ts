@@ -94,6 +94,10 @@ describe("createLogger", () => {
     expect(createLogger(custom)).toBe(custom);
   });
 
+  it("gives the NullLogger for null, as the official client (withUrl(url, { logger: null }) must not crash)", () => {
+    expect(createLogger(null as unknown as LogLevel)).toBe(NullLogger.instance);
+  });
+
   it("makes a console logger at the given level, or at Information by default", () => {
     const console_ = spyConsole();
     createLogger(LogLevel.Warning).log(LogLevel.Information, "hidden");

@@ -261,6 +261,28 @@ describe("HubConnection over Long Polling", () => {
     await sent.settled;
   });
 
+  it("stop() called while the connection is already closing (its DELETE held) waits until Disconnected", async () => {
+    const endpoint = longPollingEndpoint(HUB);
+    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+    const hub = new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(new CapturingLogger()).build();
+    const started = hub.start();
+    await endpoint.posts.next();
+    (await endpoint.polls.next()).respond(HttpResponse.text(HANDSHAKE_OK));
+    await started;
+
+    const held = deferred<Response>();
+    endpoint.answerDelete = () => held.promise;
+    // A malformed message: the hub closes the connection itself, which sends the DELETE.
+    (await endpoint.polls.next()).respond(HttpResponse.text("not json\x1e"));
+    await endpoint.deletes.next();
+    const stopped = settle(hub.stop());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped.done).toBe(false);
+    held.resolve(new HttpResponse(null, { status: 202 }));
+    await stopped.settled;
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
 
   it("sends no Ping and never times out, however long the server is silent", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
