@@ -260,6 +260,10 @@ function createCore(
   let stopError: Error | undefined;
   /** Ends the current reconnect delay early (stop() during it). */
   let wake = noop;
+  /** The automatic reconnect loop, the last one started. */
+  let retrying: Promise<void> | undefined;
+  /** True while stop() ends a reconnect: onclose waits for the loop to end, then stop() reports it. */
+  let abandoning = false;
   // Keep-alive: sending only records a time; one timer, when it fires (or a message arrives),
   // checks the times and re-arms for whatever is left.
   let sentAt = 0;
@@ -419,12 +423,17 @@ function createCore(
         // Connecting, or Reconnecting: the attempt under way fails with this.
         stopError = error || new AbortError("Stopped while connecting");
         if (handshake) handshake(stopError);
-        if (previous == Reconnecting) {
-          wake();
-          close(error);
-        }
+        abandoning = previous == Reconnecting;
+        wake();
       }
       await connection.stop(error);
+      // Reconnecting: onclose only once the attempt under way, if any, has given up, so an
+      // onclose that calls start() is not stopped by what is left of the old connection.
+      if (abandoning) {
+        await retrying;
+        abandoning = false;
+        close(error);
+      }
     }
     // A start that stop() interrupted reports its failure through start(), not here.
     if (interrupted) await interrupted.catch(noop);
@@ -484,10 +493,10 @@ function createCore(
     useBuffer();
     if (previous == Disconnecting) {
       // A transport error while stopping (an event stream ending, say) is not why we closed.
-      close(stopError);
+      if (!abandoning) close(stopError);
     } else if (previous == Connected) {
       if (error) log(ERROR, `Connection lost: ${error.message}`);
-      reconnectPolicy ? void reconnect(error) : close(error);
+      reconnectPolicy ? void (retrying = reconnect(error)) : close(error);
     }
     // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
   };
