@@ -645,6 +645,8 @@ function createCore(
     }
     const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds });
     let queue = sent;
+    /** The error of a stream argument whose subscribe threw: the call fails with it. */
+    let failure: Error | undefined;
     streams.forEach(([streamId, source]) => {
       let done = false;
       let stopSource = noop;
@@ -663,14 +665,20 @@ function createCore(
         stopSource();
       });
       if ((source as Subscribable).subscribe) {
-        const subscription = (source as Subscribable).subscribe({
-          next: (value: unknown) => done || item(value).catch(noop),
-          error: (error: unknown) => finish(messageOf(error)),
-          complete: () => finish(),
-        });
-        // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
-        // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
-        stopSource = () => subscription.dispose();
+        try {
+          const subscription = (source as Subscribable).subscribe({
+            next: (value: unknown) => done || item(value).catch(noop),
+            error: (error: unknown) => finish(messageOf(error)),
+            complete: () => finish(),
+          });
+          // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
+          // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
+          stopSource = () => subscription.dispose();
+        } catch (error) {
+          // The server is told this stream failed; the call fails below.
+          finish(messageOf(error));
+          failure = failure || toError(error);
+        }
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
         stopSource = () => void (async () => iterator.return && iterator.return())().catch(noop);
@@ -683,7 +691,9 @@ function createCore(
         );
       }
     });
-    if (!invocationId) return sent;
+    // A subscribe threw: the other streams stop, and the call fails with its error (the invocation is forgotten).
+    if (failure) streamIds!.concat(invocationId || []).forEach((id) => settle(id, nothing, failure));
+    if (!invocationId) return failure ? sent.catch(noop).then(() => Promise.reject(failure)) : sent;
     // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
     // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
     // (Had the connection been lost, closed() would have ended the call already.)
