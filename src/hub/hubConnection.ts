@@ -260,6 +260,10 @@ function createCore(
   let stopError: Error | undefined;
   /** Ends the current reconnect delay early (stop() during it). */
   let wake = noop;
+  /** The automatic reconnect loop, the last one started. */
+  let retrying: Promise<void> | undefined;
+  /** True while stop() ends a reconnect: onclose waits for the loop to end, then stop() reports it. */
+  let abandoning = false;
   // Keep-alive: sending only records a time; one timer, when it fires (or a message arrives),
   // checks the times and re-arms for whatever is left.
   let sentAt = 0;
@@ -419,12 +423,17 @@ function createCore(
         // Connecting, or Reconnecting: the attempt under way fails with this.
         stopError = error || new AbortError("Stopped while connecting");
         if (handshake) handshake(stopError);
-        if (previous == Reconnecting) {
-          wake();
-          close(error);
-        }
+        abandoning = previous == Reconnecting;
+        wake();
       }
       await connection.stop(error);
+      // Reconnecting: onclose only once the attempt under way, if any, has given up, so an
+      // onclose that calls start() is not stopped by what is left of the old connection.
+      if (abandoning) {
+        await retrying;
+        abandoning = false;
+        close(error);
+      }
     }
     // A start that stop() interrupted reports its failure through start(), not here.
     if (interrupted) await interrupted.catch(noop);
@@ -484,10 +493,10 @@ function createCore(
     useBuffer();
     if (previous == Disconnecting) {
       // A transport error while stopping (an event stream ending, say) is not why we closed.
-      close(stopError);
+      if (!abandoning) close(stopError);
     } else if (previous == Connected) {
       if (error) log(ERROR, `Connection lost: ${error.message}`);
-      reconnectPolicy ? void reconnect(error) : close(error);
+      reconnectPolicy ? void (retrying = reconnect(error)) : close(error);
     }
     // Connecting and Reconnecting: the attempt under way sees the failure through the handshake.
   };
@@ -636,6 +645,8 @@ function createCore(
     }
     const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds });
     let queue = sent;
+    /** The error of a stream argument whose subscribe threw: the call fails with it. */
+    let failure: Error | undefined;
     streams.forEach(([streamId, source]) => {
       let done = false;
       let stopSource = noop;
@@ -654,14 +665,20 @@ function createCore(
         stopSource();
       });
       if ((source as Subscribable).subscribe) {
-        const subscription = (source as Subscribable).subscribe({
-          next: (value: unknown) => done || item(value).catch(noop),
-          error: (error: unknown) => finish(messageOf(error)),
-          complete: () => finish(),
-        });
-        // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
-        // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
-        stopSource = () => subscription.dispose();
+        try {
+          const subscription = (source as Subscribable).subscribe({
+            next: (value: unknown) => done || item(value).catch(noop),
+            error: (error: unknown) => finish(messageOf(error)),
+            complete: () => finish(),
+          });
+          // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
+          // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
+          stopSource = () => subscription.dispose();
+        } catch (error) {
+          // The server is told this stream failed; the call fails below.
+          finish(messageOf(error));
+          failure = failure || toError(error);
+        }
       } else {
         const iterator = (source as AsyncIterable<unknown>)[asyncIterator]();
         stopSource = () => void (async () => iterator.return && iterator.return())().catch(noop);
@@ -674,7 +691,9 @@ function createCore(
         );
       }
     });
-    if (!invocationId) return sent;
+    // A subscribe threw: the other streams stop, and the call fails with its error (the invocation is forgotten).
+    if (failure) streamIds!.concat(invocationId || []).forEach((id) => settle(id, nothing, failure));
+    if (!invocationId) return failure ? sent.catch(noop).then(() => Promise.reject(failure)) : sent;
     // When not Connected any more, a send fails because the connection is closing under it (Long Polling:
     // a POST reaching the server after stop()'s DELETE gets 404): that is a ConnectionClosedError.
     // (Had the connection been lost, closed() would have ended the call already.)

@@ -29,7 +29,7 @@ export interface MessageBuffer {
  * from 1 in each direction. Outgoing ones are kept until the server acknowledges them, and
  * replayed after a resume; incoming ones are acknowledged about once a second, and dropped
  * when a resume replays what was already handled. Sending waits while `bufferSize` bytes or
- * more are unacknowledged.
+ * more are unacknowledged (never while none are).
  *
  * It hooks itself into the connection's `features`: `disconnected` (the socket dropped: hold
  * sends, ignore what arrives before the server's Sequence message) and `resend` (the socket is
@@ -96,7 +96,8 @@ export function createMessageBuffer(
         // Pings and Close during an outage are pointless: the resume starts afresh.
         return connected ? sendData(data) : nothing;
       }
-      while (unackedSize >= bufferSize) await new Promise<void>((resolve) => waiting.push(resolve));
+      // An empty buffer always takes the message, whatever bufferSize (0 included).
+      while (unacked.length && unackedSize >= bufferSize) await new Promise<void>((resolve) => waiting.push(resolve));
       unacked.push(data);
       unackedSize += payloadLength(data);
       if (connected) {

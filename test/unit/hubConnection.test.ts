@@ -590,6 +590,38 @@ describe("client-to-server streams", () => {
     expect(result.value).toBe(1);
   });
 
+  it("rejects send and invoke, rather than throws, when a stream argument's subscribe throws, and leaves nothing running", async () => {
+    const { hub, connection } = await connectedHub();
+    const broken = new Error("cannot subscribe");
+    const source = {
+      subscribe: () => {
+        throw broken;
+      },
+    };
+    const other = new Subject<number>();
+    let sent: Promise<unknown> | undefined;
+    let invoked: Promise<unknown> | undefined;
+    expect(() => (sent = hub.send("Upload", source))).not.toThrow();
+    expect(() => (invoked = hub.invoke("Sum", other, source))).not.toThrow();
+    expect(await rejection(sent!)).toBe(broken);
+    expect(await rejection(invoked!)).toBe(broken);
+    // The other stream argument was let go.
+    expect(other.observers).toHaveLength(0);
+    other.next(1);
+    await flushMicrotasks();
+    // Each failed stream is ended on the server with the error; nothing else is sent.
+    expect(connection.drainMessages()).toEqual([
+      { type: MessageType.Invocation, target: "Upload", arguments: [], streamIds: ["0"] },
+      { type: MessageType.Invocation, invocationId: "3", target: "Sum", arguments: [], streamIds: ["1", "2"] },
+      { type: MessageType.Completion, invocationId: "0", error: "cannot subscribe" },
+      { type: MessageType.Completion, invocationId: "2", error: "cannot subscribe" },
+    ]);
+    // Nothing is left waiting: the server's late Completion is ignored, closing rejects nothing forgotten.
+    connection.receiveMessages({ type: MessageType.Completion, invocationId: "3", result: 1 });
+    await hub.stop();
+    expect(hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
   it("sends a Subject argument as its own stream: Invocation with streamIds, then StreamItems, then Completion", async () => {
     const { hub, connection } = await connectedHub();
     const subject = new Subject<string>();

@@ -82,6 +82,19 @@ describe("stateful reconnect", () => {
     expect(connection.drainMessages()).toEqual([invocation(2)]);
   });
 
+  it("sends when nothing is unacknowledged, even with bufferSize 0; only later sends wait for an Ack", async () => {
+    const { hub, connection } = await statefulHub({ bufferSize: 0 });
+    await hub.send("m", 1);
+    expect(connection.drainMessages()).toEqual([invocation(1)]);
+    let done = false;
+    const second = hub.send("m", 2).then(() => (done = true));
+    await flushMicrotasks();
+    expect(done).toBe(false);
+    connection.receiveMessages({ type: MessageType.Ack, sequenceId: 1 });
+    await second;
+    expect(connection.drainMessages()).toEqual([invocation(2)]);
+  });
+
   it("rejects a send waiting for room when the connection closes, rather than leaving it pending", async () => {
     const { hub, connection } = await statefulHub({ bufferSize: 10 });
     await hub.send("m", 1);

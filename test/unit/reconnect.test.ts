@@ -206,6 +206,41 @@ describe("automatic reconnect", () => {
     expect(events.reconnected.all).toEqual([]);
   });
 
+  for (const when of ["during a reconnect delay", "while a reconnect attempt awaits its handshake"]) {
+    it(`lets onclose start() again when stop() is called ${when}`, async () => {
+      const inFlight = when.startsWith("while");
+      const harness = await reconnectingHub(new DefaultReconnectPolicy([inFlight ? 0 : 5_000]));
+      const { hub, connection } = harness;
+      const events = record(harness);
+      connection.autoHandshake = false;
+      connection.startBehaviour = () => undefined;
+      const restarted: Promise<void>[] = [];
+      let stopsAtClose = -1;
+      hub.onclose(() => {
+        stopsAtClose = connection.stops.length;
+        connection.autoHandshake = true;
+        restarted.push(hub.start());
+      });
+      connection.drop(new Error("lost"));
+      await events.reconnecting.next();
+      await vi.advanceTimersByTimeAsync(0);
+      if (inFlight) expect(await connection.sent.next()).toBe(HANDSHAKE_REQUEST);
+      expect(connection.starts).toHaveLength(inFlight ? 2 : 1);
+      await hub.stop();
+      expect(restarted).toHaveLength(1);
+      await restarted[0];
+      // Whatever was left of the old connection (a delay, an attempt) is over by now; less than the server timeout.
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(hub.state).toBe(HubConnectionState.Connected);
+      expect(connection.isConnected).toBe(true);
+      // The old connection was stopped before onclose, never the new one after it.
+      expect(connection.stops).toHaveLength(stopsAtClose);
+      expect(events.closed.all).toEqual([undefined]);
+      expect(events.reconnected.all).toEqual([]);
+      await hub.stop();
+    });
+  }
+
   it("makes no attempt when onreconnecting calls stop()", async () => {
     const harness = await reconnectingHub(new DefaultReconnectPolicy());
     const events = record(harness);
