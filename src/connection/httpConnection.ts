@@ -253,7 +253,7 @@ export class HttpConnection implements Connection {
         const refusal =
           requested && !(requested & flag)
             ? "is disabled by the client"
-            : transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
+            : !Array.isArray(transferFormats) || transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
               ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events: text only, not MessagePack)" : ""}`
               : "";
         // A connection token is single-use: the failed attempt spent it.
