@@ -4,7 +4,7 @@ import type { TransferFormat } from "../protocol/hubProtocol.js";
 export interface Connection {
   /** The server's public connection id once connected (undefined with skipNegotiation). */
   readonly connectionId: string | undefined;
-  /** The hub URL; may change after a negotiate redirect. */
+  /** The hub URL each start() negotiates at; a negotiate redirect does not change it (as the official client). */
   baseUrl: string;
   /** Facts about the running transport. */
   readonly features: ConnectionFeatures;

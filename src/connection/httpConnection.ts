@@ -93,15 +93,21 @@ export class HttpConnection implements Connection {
     /** Asks the token factory (a redirect's token stands in for it); called before each negotiate and transport connect. */
     const refreshToken = async () => (token = redirectToken || (accessTokenFactory && (await accessTokenFactory())) || undefined);
 
-    /** A request with the connection's headers and bearer token; a 401 asks the token factory once more. */
+    /**
+     * A request with the connection's headers and bearer token; a 401 asks the token factory once more.
+     * A non-2xx answer is an HttpError even when a user's HttpClient resolves with it instead of throwing.
+     */
     const http = async (method: string, url: string, request?: HttpRequest, retried?: boolean): Promise<HttpResponse> => {
       const used = token;
       try {
-        return await client.send(
+        const response = await client.send(
           Object.assign({ method, url, timeout, withCredentials }, request, {
             headers: Object.assign({ "X-Requested-With": "XMLHttpRequest" }, headers, used && { Authorization: `Bearer ${used}` }),
           }),
         );
+        const status = response.statusCode;
+        if (status < 200 || status > 299) throw new HttpError(`${method} ${redactUrl(url)} failed: ${status} ${response.statusText || ""}`.trim(), status);
+        return response;
       } catch (error) {
         // A redirect's token is fixed: asking again only makes sense of the user's factory.
         if (!retried && error instanceof HttpError && error.statusCode == 401 && accessTokenFactory && !redirectToken && (await refreshToken()) != used) {
@@ -247,7 +253,7 @@ export class HttpConnection implements Connection {
         const refusal =
           requested && !(requested & flag)
             ? "is disabled by the client"
-            : transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
+            : !Array.isArray(transferFormats) || transferFormats.indexOf(formatName) < 0 || (flag == 2 && format > 1)
               ? `does not support ${formatName}${flag == 2 ? " (Server-Sent Events: text only, not MessagePack)" : ""}`
               : "";
         // A connection token is single-use: the failed attempt spent it.

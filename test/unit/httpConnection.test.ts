@@ -267,3 +267,71 @@ describe("stop() during fallback", () => {
     expect(WebSocket.created.all).toHaveLength(0);
   });
 });
+
+describe("a user HttpClient that resolves with a non-2xx status instead of throwing", () => {
+  /** Answers each request with what `answer` returns, resolving even for error statuses. */
+  class ResolvingHttpClient extends HttpClient {
+    readonly requests: HttpRequest[] = [];
+    constructor(private readonly answer: (request: HttpRequest, n: number) => ClientResponse | Promise<ClientResponse>) {
+      super();
+    }
+    override async send(request: HttpRequest): Promise<ClientResponse> {
+      this.requests.push(request);
+      return this.answer(request, this.requests.length);
+    }
+  }
+  const negotiated = () => new ClientResponse(200, "OK", JSON.stringify(negotiateV1("id", ["LongPolling"])));
+
+  it("fails negotiate with a NegotiateError carrying the status, not 'invalid JSON'", async () => {
+    const httpClient = new ResolvingHttpClient(() => new ClientResponse(503, "Service Unavailable", "<html>down</html>"));
+    const connection = new HttpConnection(HUB, { WebSocket: createFakeWebSocketClass("open"), httpClient });
+    const error = await connection.start(TransferFormat.Text).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NegotiateError);
+    expect((error as NegotiateError).statusCode).toBe(503);
+    expect((error as Error).message).toMatch(/POST http:\/\/hub\.test\/chat\/negotiate.*503/);
+  });
+
+  it("closes Long Polling with an error, not delivering the body, when a poll resolves 500; a 204 still closes cleanly", async () => {
+    const polls: ReturnType<typeof deferred<ClientResponse>>[] = [];
+    let first = true;
+    const httpClient = new ResolvingHttpClient((request) => {
+      if (request.url!.includes("/negotiate")) return (first = true), negotiated();
+      // The first poll of each connect is answered at once.
+      if (request.method === "GET" && first) return (first = false), new ClientResponse(200, "OK", "");
+      if (request.method === "GET") return (polls[polls.length] = deferred<ClientResponse>()).promise;
+      return new ClientResponse(202, "Accepted", "");
+    });
+    const connection = new HttpConnection(HUB, { transport: HttpTransportType.LongPolling, httpClient });
+    const received: unknown[] = [];
+    const closed = deferred<Error | undefined>();
+    connection.onreceive = (data) => received.push(data);
+    connection.onclose = (error) => closed.resolve(error);
+    await connection.start(TransferFormat.Text);
+    await vi.waitFor(() => expect(polls).toHaveLength(1));
+    polls[0]!.resolve(new ClientResponse(500, "Internal Server Error", "boom page"));
+    const error = await closed.promise;
+    expect(received).toEqual([]);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/500/);
+
+    // 204: the server ended the poll; the close carries no error.
+    const again = deferred<Error | undefined>();
+    connection.onclose = (e) => again.resolve(e);
+    await connection.start(TransferFormat.Text);
+    await vi.waitFor(() => expect(polls).toHaveLength(2));
+    polls[1]!.resolve(new ClientResponse(204, "No Content"));
+    expect(await again.promise).toBeUndefined();
+  });
+
+  it("retries a request resolved 401 once with a fresh token", async () => {
+    const httpClient = new ResolvingHttpClient((_request, n) =>
+      n === 1 ? new ClientResponse(401, "Unauthorized", "") : new ClientResponse(200, "OK", JSON.stringify(negotiateV1("id", ["WebSockets"]))),
+    );
+    let calls = 0;
+    const connection = new HttpConnection(HUB, { WebSocket: createFakeWebSocketClass("open"), httpClient, accessTokenFactory: () => `token-${++calls}` });
+    await connection.start(TransferFormat.Text);
+    expect(httpClient.requests.map((r) => r.headers!["Authorization"])).toEqual(["Bearer token-1", "Bearer token-2"]);
+    expect(httpClient.requests[1]!.url).toMatch(/\/negotiate/);
+    await connection.stop();
+  });
+});

@@ -406,3 +406,29 @@ describe("a later start after a redirect", () => {
     await connection.stop();
   });
 });
+
+describe("negotiate answers with a malformed availableTransports entry", () => {
+  it("skips an entry without transferFormats (or not an array) instead of failing with a TypeError", async () => {
+    server.use(
+      negotiateHandler(HUB, () => ({
+        connectionId: "id-1",
+        connectionToken: "tok",
+        negotiateVersion: 1,
+        availableTransports: [{ transport: "ServerSentEvents" }, { transport: "LongPolling", transferFormats: "Text" }, { transport: "WebSockets", transferFormats: ["Text"] }],
+      })).handler,
+    );
+    const WebSocket = createFakeWebSocketClass("open");
+    const connection = new HttpConnection(HUB, { WebSocket });
+    await connection.start(TransferFormat.Text);
+    expect(WebSocket.created.all[0]!.url).toBe("ws://hub.test/chat?id=tok");
+    await connection.stop();
+  });
+
+  it("fails with a NoTransportError, not a TypeError, when the only entry lacks transferFormats", async () => {
+    server.use(negotiateHandler(HUB, () => ({ connectionId: "id-1", connectionToken: "tok", negotiateVersion: 1, availableTransports: [{ transport: "WebSockets" }] })).handler);
+    const { connection } = webSocketConnection();
+    const error = await startFails(connection);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect((error as Error).name).toBe("NoTransportError");
+  });
+});
