@@ -26,6 +26,9 @@ type Payload = string | ArrayBuffer;
  * ASP.NET SignalR server's. Once read, `url` is where the connection goes and
  * `connectionToken` is set for v0 too.
  */
+/** One transport a negotiate answer offers. */
+type Offer = { transport: TransportName; transferFormats: string[] };
+
 interface NegotiateAnswer {
   url?: string;
   accessToken?: string;
@@ -34,7 +37,7 @@ interface NegotiateAnswer {
   connectionId?: string;
   connectionToken?: string;
   negotiateVersion?: number;
-  availableTransports?: { transport: TransportName; transferFormats: string[] }[];
+  availableTransports?: Offer[];
   useStatefulReconnect?: boolean;
 }
 
@@ -245,7 +248,8 @@ export class HttpConnection implements Connection {
       const formatName = TransferFormat[format];
       const failures: Error[] = [];
       let tokenUsed = false;
-      for (const { transport: name, transferFormats } of answer.availableTransports || []) {
+      // A malformed list (not an array, null entries) offers nothing rather than throwing a TypeError.
+      for (const { transport: name, transferFormats } of ([] as Offer[]).concat(answer.availableTransports || []).map((offer) => offer || ({} as Offer))) {
         // HttpTransportType maps names to flags; anything else (unknown names, "None", reverse entries) is not > 0.
         const flag = HttpTransportType[name];
         if (!(flag > 0)) continue;

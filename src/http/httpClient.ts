@@ -69,7 +69,8 @@ export abstract class HttpClient {
 
   /**
    * Sends a request.
-   * @throws HttpError for a non-success status, TimeoutError, AbortError.
+   * @throws HttpError for a non-success status, TimeoutError, AbortError. (A client that resolves
+   *   with a non-2xx response instead works too: the connection treats it as that HttpError.)
    */
   abstract send(request: HttpRequest): Promise<HttpResponse>;
 

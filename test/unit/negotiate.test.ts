@@ -431,4 +431,24 @@ describe("negotiate answers with a malformed availableTransports entry", () => {
     expect(error).not.toBeInstanceOf(TypeError);
     expect((error as Error).name).toBe("NoTransportError");
   });
+
+  it("skips null entries, and treats availableTransports that is not an array as offering nothing", async () => {
+    server.use(
+      negotiateHandler(HUB, () => ({
+        connectionId: "id-1",
+        connectionToken: "tok",
+        negotiateVersion: 1,
+        availableTransports: [null, { transport: "WebSockets", transferFormats: ["Text"] }],
+      })).handler,
+    );
+    const WebSocket = createFakeWebSocketClass("open");
+    const connection = new HttpConnection(HUB, { WebSocket });
+    await connection.start(TransferFormat.Text);
+    expect(WebSocket.created.all[0]!.url).toBe("ws://hub.test/chat?id=tok");
+    await connection.stop();
+
+    server.use(negotiateHandler(HUB, () => ({ connectionId: "id-2", connectionToken: "tok2", negotiateVersion: 1, availableTransports: { transport: "WebSockets" } })).handler);
+    const error = await startFails(webSocketConnection().connection);
+    expect((error as Error).name).toBe("NoTransportError");
+  });
 });
