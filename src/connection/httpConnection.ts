@@ -4,6 +4,7 @@ import { DefaultHttpClient } from "../http/defaultHttpClient.js";
 import type { HttpRequest, HttpResponse } from "../http/httpClient.js";
 import { createLogger, describeData, LogLevel, redactUrl } from "../logging.js";
 import { TransferFormat } from "../protocol/hubProtocol.js";
+import { joinPayloads } from "../protocol/payload.js";
 import { longPollingTransport } from "../transports/longPollingTransport.js";
 import { serverSentEventsTransport } from "../transports/serverSentEventsTransport.js";
 import { HttpTransportType, type ITransport, type TransportOptions } from "../transports/transport.js";
@@ -302,7 +303,10 @@ export class HttpConnection implements Connection {
       } else if (posting) {
         const parts: Payload[] = (batch = [data]);
         // Unless a later start() dropped this batch: then it goes out without touching the new one's.
-        batchSent = posting.then(() => (batch == parts ? ((batch = undefined), post(transport, concat(parts))) : transport.send(concat(parts))));
+        batchSent = posting.then(() => {
+          const body = joinPayloads(parts);
+          return batch == parts ? ((batch = undefined), post(transport, body)) : transport.send(body);
+        });
       } else {
         return post(transport, data);
       }
@@ -331,13 +335,4 @@ export class HttpConnection implements Connection {
     // A stop under way is waited for (as the official client does), not reported done at once.
     this.stop = (error) => (state == DISCONNECTING ? stopping : (stopping = stop(error)));
   }
-}
-
-/** One POST body from several payloads: text joined, or the bytes end to end (text as UTF-8). */
-function concat(parts: Payload[]): Payload {
-  if (parts.every((part) => typeof part == "string")) return parts.join("");
-  const chunks = parts.map((part) => (typeof part == "string" ? new TextEncoder().encode(part) : new Uint8Array(part)));
-  const joined = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
-  chunks.reduce((offset, chunk) => (joined.set(chunk, offset), offset + chunk.length), 0);
-  return joined.buffer;
 }

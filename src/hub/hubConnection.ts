@@ -568,11 +568,11 @@ function createCore(
   };
 
   connection.onreceive = (data) => {
-    // Browsers throttle timers in background tabs but still deliver network events: check the
-    // keep-alive from here too, which pings when one is due (and re-arms the timer, as the official
-    // client does on each message).
+    // The timer reads receivedAt when it fires, so it need not be re-armed per message. But browsers
+    // throttle timers in background tabs and still deliver network events: a ping that is due goes
+    // out from here too.
     receivedAt = now();
-    if (pinging) keepAlive();
+    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;

@@ -6,13 +6,15 @@ export const isText = (data: unknown): data is string => typeof data == "string"
 /** The size of a payload: characters for text, bytes for binary. */
 export const payloadLength = (data: string | ArrayBuffer): number => (isText(data) ? data.length : data.byteLength);
 
-const toBytes = (data: string | ArrayBuffer): Uint8Array => (isText(data) ? new TextEncoder().encode(data) : new Uint8Array(data));
+/** Joins payloads into one: text stays text; any bytes make it all bytes (text as UTF-8). */
+export const joinPayloads = (parts: (string | ArrayBuffer)[]): string | ArrayBuffer => {
+  if (parts.every(isText)) return parts.join("");
+  const chunks = parts.map((part) => (isText(part) ? new TextEncoder().encode(part) : new Uint8Array(part)));
+  const joined = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
+  chunks.reduce((offset, chunk) => (joined.set(chunk, offset), offset + chunk.length), 0);
+  return joined.buffer;
+};
 
-/** Joins a new payload onto buffered data; text joined with bytes becomes bytes (UTF-8). */
+/** Joins a new payload onto buffered data (a message split across frames). */
 export const appendPayload = (buffered: string | ArrayBuffer | undefined, data: string | ArrayBuffer): string | ArrayBuffer =>
-  !buffered || !payloadLength(buffered)
-    ? data
-    : isText(buffered) && isText(data)
-      ? buffered + data
-      : // Only a message split across frames gets here, so copying through an array is cheap enough.
-        new Uint8Array([...toBytes(buffered), ...toBytes(data)]).buffer;
+  !buffered || !payloadLength(buffered) ? data : joinPayloads([buffered, data]);
