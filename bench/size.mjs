@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { buildAppFromSrc } from "./srcApp.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const gzip = (code) => gzipSync(code, { level: 9 }).byteLength;
@@ -51,22 +52,9 @@ for (const [name, size, theirs, budget] of rows) {
 // Where the core's bytes go: each source module's share of the same app built from src/
 // (minified bytes in the output; gzip does not split by module, so these are raw).
 if (process.argv.includes("--modules")) {
-  const result = await build({
-    stdin: { contents: `import { HubConnectionBuilder } from "./src/index.ts";\nwindow.HubConnectionBuilder = HubConnectionBuilder;`, resolveDir: root },
-    alias: { "#platform": join(root, "src/platform/browser.ts") },
-    bundle: true,
-    minify: true,
-    write: false,
-    metafile: true,
-    format: "iife",
-    target: "es2017",
-    platform: "browser",
-    logLevel: "silent",
-  });
-  const [output] = Object.values(result.metafile.outputs);
-  const modules = Object.entries(output.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+  const { modules } = await buildAppFromSrc();
   console.log("\nminified bytes per module in the esbuild app (npm run bench:size -- --modules)");
-  for (const [path, { bytesInOutput }] of modules) {
-    console.log(String(bytesInOutput).padStart(7), path);
+  for (const [path, bytes] of modules) {
+    console.log(String(bytes).padStart(7), path);
   }
 }
