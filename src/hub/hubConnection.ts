@@ -273,7 +273,13 @@ function createCore(
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
-  const log = (level: LogLevel, message: string) => logger.log(level, message);
+  // A logger that throws must not break the connection (or leave a promise unsettled); its
+  // error has nowhere else to go.
+  const log = (level: LogLevel, message: string) => {
+    try {
+      logger.log(level, message);
+    } catch {}
+  };
 
   /** Calls the listeners of `event`; one that throws is logged and the others still run. */
   const emit = (event: number, arg?: unknown) =>
@@ -344,7 +350,9 @@ function createCore(
 
   /** Opens the connection and completes the handshake; shared by start and reconnect. */
   const connect = async () => {
-    stopError = partial = nothing;
+    partial = nothing;
+    // stop() may come from an onstatechange callback, as start() sets Connecting.
+    if (stopError) throw stopError;
     const handshaken = new Promise<void>((resolve, reject) => {
       handshake = (error) => {
         handshake = nothing;
@@ -384,6 +392,7 @@ function createCore(
 
   const start = async () => {
     if (state != Disconnected) throw notWhile("start", state);
+    stopError = nothing;
     setState(Connecting);
     try {
       await connect();
@@ -504,35 +513,31 @@ function createCore(
   // ---- incoming ----------------------------------------------------------
 
   /**
-   * Runs the handlers of a server-to-client call. A throwing handler is logged and does not
-   * stop the others. When the server expects a result (`invocationId`), the one value returned
-   * (or resolved) answers it; none, several, or a failure answer with an error.
+   * Runs the handlers of a server-to-client call one after another, each awaited, as the official
+   * client does. A throwing handler is logged and does not stop the others. When the server
+   * expects a result (`invocationId`), the one value returned (or resolved) answers it; none,
+   * several, or a failure answer with an error.
    */
-  const runClientMethod = (target: string, args: any[], invocationId: string | undefined) => {
+  const runClientMethod = async (target: string, args: any[], invocationId: string | undefined) => {
     const handlers = methods.get(target.toLowerCase()) || [];
     let results = 0;
     let result: unknown;
     let failure: Error | undefined;
-    const failed = (error: unknown) => {
-      failure = toError(error);
-      log(ERROR, `Client method '${target}' threw: ${failure.message}`);
-    };
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
-    // A handler that throws is logged right away (the body runs synchronously up to the await).
-    const outcomes = handlers.map(async (handler) => {
+    // on() and off() replace the list, so a handler that calls them does not disturb this loop.
+    for (const handler of handlers) {
       try {
         const value = await handler.apply(hub, args);
         if (value !== nothing) results++, (result = value);
       } catch (error) {
-        failed(error);
+        failure = toError(error);
+        log(ERROR, `Client method '${target}' threw: ${failure.message}`);
       }
-    });
+    }
     if (invocationId) {
-      void Promise.all(outcomes).then(() => {
-        // The official client's texts, which servers may show to users.
-        const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
-        post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
-      });
+      // The official client's texts, which servers may show to users.
+      const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
+      post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
     }
   };
 
@@ -556,7 +561,7 @@ function createCore(
     if (buffer && !buffer._receive(message)) return;
     const type = message.type;
     if (type == INVOCATION) {
-      runClientMethod(message.target, message.arguments, message.invocationId);
+      void runClientMethod(message.target, message.arguments, message.invocationId);
     } else if (type == STREAM_ITEM || type == COMPLETION) {
       settle(message.invocationId, message);
     } else if (type == CLOSE_MESSAGE) {
@@ -671,9 +676,12 @@ function createCore(
             error: (error: unknown) => finish(messageOf(error)),
             complete: () => finish(),
           });
-          // A source that ended as it was subscribed is not disposed: it is over, and an RxJS
-          // Observable's subscription has unsubscribe, not dispose (the official client never disposes).
-          stopSource = () => subscription.dispose();
+          // Stopped when the connection closes (a source that has ended is not: it is over). Subjects'
+          // subscriptions have dispose; an RxJS Observable's has unsubscribe.
+          stopSource = () => {
+            const stopper = subscription as Partial<ISubscription<unknown> & { unsubscribe(): void }>;
+            if (stopper) (stopper.dispose || stopper.unsubscribe || noop).call(stopper);
+          };
         } catch (error) {
           // The server is told this stream failed; the call fails below.
           finish(messageOf(error));

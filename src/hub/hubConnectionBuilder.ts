@@ -106,13 +106,16 @@ export class HubConnectionBuilder implements HubConnectionParts {
     return this;
   }
 
-  /** Milliseconds without a message from the server before the connection is considered lost. Default 30 000. */
+  /**
+   * Milliseconds without a message from the server before the connection is considered lost.
+   * Default 30 000, also for 0 (with which the official client would time out at once).
+   */
   withServerTimeout(milliseconds: number): HubConnectionBuilder {
     this._serverTimeout = milliseconds;
     return this;
   }
 
-  /** Milliseconds without sending before a Ping goes out. Default 15 000. */
+  /** Milliseconds without sending before a Ping goes out. Default 15 000, also for 0. */
   withKeepAliveInterval(milliseconds: number): HubConnectionBuilder {
     this._keepAliveInterval = milliseconds;
     return this;

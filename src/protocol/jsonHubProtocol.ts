@@ -84,9 +84,8 @@ function parseMessage(record: string): HubMessage | undefined {
       check("target", "string");
       check("arguments", "array");
     }
-    // `in`: parsed JSON has no undefined values, and Object.prototype has no such keys.
-    if (type == 3 /* Completion */ && "error" in message) {
-      // A null error would read as a failure: only a string will do.
+    // A null error means none, as in the official client: the call succeeded.
+    if (type == 3 /* Completion */ && message["error"] != null) {
       check("error", "string");
       if ("result" in message) {
         fail("both 'result' and 'error'");

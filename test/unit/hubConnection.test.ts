@@ -262,6 +262,18 @@ describe("start", () => {
     expect(harness.connection.isConnected).toBe(false);
   });
 
+  it("rejects with AbortError, and does not connect, when an onstatechange callback calls stop() at Connecting", async () => {
+    const harness = createHub();
+    harness.hub.onstatechange(({ current }) => {
+      if (current == HubConnectionState.Connecting) void harness.hub.stop();
+    });
+    const error = await rejection(harness.hub.start());
+    expect(error).toBeInstanceOf(AbortError);
+    expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
+    expect(harness.connection.isConnected).toBe(false);
+    expect(harness.connection.sent.pending).toBe(0);
+  });
+
   it("can start again after a stop", async () => {
     const harness = await connectedHub();
     await harness.hub.stop();
@@ -351,6 +363,14 @@ describe("invoke and send", () => {
     await connection.nextMessage();
     connection.receiveMessages({ type: MessageType.Completion, invocationId: "0" });
     expect(await result).toBeUndefined();
+  });
+
+  it("resolves with the result for a Completion whose error is null, as the official client does", async () => {
+    const { hub, connection } = await connectedHub();
+    const result = hub.invoke("Add", 2, 3);
+    await connection.nextMessage();
+    connection.receive(`{"type":3,"invocationId":"0","error":null,"result":5}\x1e`);
+    expect(await result).toBe(5);
   });
 
   it("rejects with a HubError carrying the server's text and the method name for a Completion with error", async () => {
@@ -762,6 +782,18 @@ describe("client-to-server streams", () => {
     await flushMicrotasks();
     expect(connection.sent.pending).toBe(0);
   });
+
+  it("unsubscribes an RxJS-style stream argument (unsubscribe, no dispose) when the connection closes, without logging an error", async () => {
+    const { hub, connection, logger } = await connectedHub();
+    let unsubscribed = 0;
+    const observable = { subscribe: () => ({ unsubscribe: () => void unsubscribed++ }) };
+    await hub.send("Upload", observable);
+    await connection.nextMessage();
+    connection.drop(new Error("lost"));
+    await flushMicrotasks();
+    expect(unsubscribed).toBe(1);
+    expect(logger.atLeast(LogLevel.Error).filter((m) => m.includes("Stream callback"))).toEqual([]);
+  });
 });
 
 describe("client methods", () => {
@@ -785,7 +817,26 @@ describe("client methods", () => {
     hub.on("tick", first);
     hub.on("TICK", () => calls.push("second"));
     connection.receiveMessages({ type: 1, target: "tick", arguments: [] });
+    await flushMicrotasks();
     expect(calls).toEqual(["first", "second"]);
+  });
+
+  it("runs the handlers of one call one after another, waiting for each one's promise, as the official client does", async () => {
+    const { hub, connection } = await connectedHub();
+    const calls: string[] = [];
+    const firstDone = deferred<void>();
+    hub.on("tick", async () => {
+      calls.push("first started");
+      await firstDone.promise;
+      calls.push("first done");
+    });
+    hub.on("tick", () => calls.push("second"));
+    connection.receiveMessages({ type: 1, target: "tick", arguments: [] });
+    await flushMicrotasks();
+    expect(calls).toEqual(["first started"]);
+    firstDone.resolve();
+    await flushMicrotasks();
+    expect(calls).toEqual(["first started", "first done", "second"]);
   });
 
   it("off(name) removes every handler of the method", async () => {
@@ -858,6 +909,19 @@ describe("client methods", () => {
     connection.receiveMessages({ type: 1, target: "__proto__", arguments: [] });
     expect(calls).toEqual(["proto handler"]);
     expect(({} as Record<string, unknown>)["proto handler"]).toBeUndefined();
+  });
+  it("keeps working with a logger that throws: handlers run and a result-expecting call is still answered", async () => {
+    const throwing = { log: () => { throw new Error("logger bug"); } };
+    const { hub, connection } = await connectedHub({ logger: throwing });
+    const calls: string[] = [];
+    hub.on("tick", () => {
+      calls.push("tick");
+      throw new Error("handler bug");
+    });
+    connection.receiveMessages({ type: 1, target: "nobody", arguments: [] }, { type: 1, invocationId: "x", target: "tick", arguments: [] });
+    expect(await connection.nextMessage()).toEqual({ type: 3, invocationId: "x", error: "Error: handler bug" });
+    expect(calls).toEqual(["tick"]);
+    expect(hub.state).toBe(HubConnectionState.Connected);
   });
 });
 

@@ -174,8 +174,14 @@ describe("JsonHubProtocol framing", () => {
     ]);
   });
 
-  it("rejects a null error in a Completion, which would read as a failure", () => {
-    expect(() => protocol.parseMessages(`{"type":3,"invocationId":"1","error":null}${RS}`)).toThrow(/Completion.*'error' must be string, got null/);
+  it("reads a null error in a Completion as no error, as the official client does", () => {
+    expect(protocol.parseMessages(`{"type":3,"invocationId":"1","error":null,"result":5}${RS}`)).toEqual([
+      { type: MessageType.Completion, invocationId: "1", error: null, result: 5 },
+    ]);
+  });
+
+  it("rejects a Completion whose error is not a string", () => {
+    expect(() => protocol.parseMessages(`{"type":3,"invocationId":"1","error":7}${RS}`)).toThrow(/Completion.*'error' must be string, got 7/);
   });
 
   it("accepts insignificant whitespace, including newlines, inside a message", () => {
