@@ -1,4 +1,4 @@
-import { numberedEnum, type LogLevel as LogLevelEnum } from "./protocol/enums.js";
+import { enumObject, type LogLevel as LogLevelEnum } from "./protocol/enums.js";
 import { InvalidArgumentError } from "./errors.js";
 import { isText, payloadLength } from "./protocol/payload.js";
 
@@ -15,7 +15,7 @@ export declare namespace LogLevel {
   type None = LogLevelEnum.None;
 }
 /** Severity of a log line; the numbers match the official client's. */
-export const LogLevel: typeof LogLevelEnum = /* @__PURE__ */ numberedEnum("Trace Debug Information Warning Error Critical None", 0);
+export const LogLevel: typeof LogLevelEnum = /* @__PURE__ */ enumObject("Trace Debug Information Warning Error Critical None", (index) => index);
 
 /** Where log lines go. Implement it to route hubwire's logs into your own logger. */
 export interface ILogger {

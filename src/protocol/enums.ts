@@ -1,18 +1,19 @@
 /**
- * Builds the object of a public numeric enum (MessageType, TransferFormat, LogLevel): each name
- * maps to its number and each number back to its name, exactly what TypeScript's `enum` emits
- * (the official client's enums have that shape), from one string of names numbered from `first`.
- * TypeScript's own emit spells every member out twice; this keeps one copy of each name.
+ * Builds the object of a public enum (MessageType, TransferFormat, LogLevel, HttpTransportType,
+ * HubConnectionState) from one string of names: each name maps to `value(index, name)` and each
+ * value back to its name, exactly what TypeScript's `enum` emits (the official client's enums have
+ * that shape; for a string enum the reverse entry is the same as the forward one). TypeScript's own
+ * emit spells every member out twice; this keeps one copy of each name.
  *
  * Each enum's type is a `declare enum` (which emits nothing) with a namespace of its member
  * types, so `MessageType`, `MessageType.Invocation` and `keyof typeof MessageType` type-check as
  * they do for an enum.
  */
-export const numberedEnum = <T>(names: string, first: number): T =>
-  names.split(" ").reduce((object: Record<string | number, string | number>, name, index) => ((object[(object[name] = first + index)] = name), object), {}) as T;
+export const enumObject = <T>(names: string, value: (index: number, name: string) => number | string): T =>
+  names.split(" ").reduce((object: Record<string | number, string | number>, name, index) => ((object[(object[name] = value(index, name))] = name), object), {}) as T;
 
-// The enums' types. `declare` emits nothing; the values are made by numberedEnum where each enum is
-// exported (messages.ts, hubProtocol.ts, logging.ts). Each keeps its enum's own name: TypeScript
+// The enums' types. `declare` emits nothing; the values are made by enumObject where each enum is
+// exported (messages.ts, hubProtocol.ts, logging.ts, transport.ts, hubConnectionState.ts). Each keeps its enum's own name: TypeScript
 // treats enums of the same name and members as compatible, so these stay interchangeable with the
 // official client's (an official ILogger or protocol works with hubwire, and the other way round).
 
@@ -62,4 +63,30 @@ export declare enum LogLevel {
   Critical = 5,
   /** Logs nothing. */
   None = 6,
+}
+
+/** See the exported `HttpTransportType`. */
+export declare enum HttpTransportType {
+  /** No transport preference: use whatever the server offers. */
+  None = 0,
+  /** WebSockets. */
+  WebSockets = 1,
+  /** Server-Sent Events (text only). */
+  ServerSentEvents = 2,
+  /** Long Polling. */
+  LongPolling = 4,
+}
+
+/** See the exported `HubConnectionState`. */
+export declare enum HubConnectionState {
+  /** Not connected; `start()` may be called. */
+  Disconnected = "Disconnected",
+  /** `start()` is running. */
+  Connecting = "Connecting",
+  /** Connected: invoke, send and stream work. */
+  Connected = "Connected",
+  /** `stop()` is running. */
+  Disconnecting = "Disconnecting",
+  /** The connection was lost and automatic reconnect is trying again. */
+  Reconnecting = "Reconnecting",
 }

@@ -1,4 +1,4 @@
-import { numberedEnum, type TransferFormat as TransferFormatEnum } from "./enums.js";
+import { enumObject, type TransferFormat as TransferFormatEnum } from "./enums.js";
 import type { ILogger } from "../logging.js";
 import type { HubMessage } from "./messages.js";
 
@@ -10,7 +10,7 @@ export declare namespace TransferFormat {
   type Binary = TransferFormatEnum.Binary;
 }
 /** How a transport carries payloads. */
-export const TransferFormat: typeof TransferFormatEnum = /* @__PURE__ */ numberedEnum("Text Binary", 1);
+export const TransferFormat: typeof TransferFormatEnum = /* @__PURE__ */ enumObject("Text Binary", (index) => index + 1);
 
 /**
  * A hub protocol: turns hub messages into payloads and back. The shape is the

@@ -1,4 +1,4 @@
-import { numberedEnum, type MessageType as MessageTypeEnum } from "./enums.js";
+import { enumObject, type MessageType as MessageTypeEnum } from "./enums.js";
 
 /** Hub message types as numbered on the wire. */
 export type MessageType = MessageTypeEnum;
@@ -15,7 +15,7 @@ export declare namespace MessageType {
   type Sequence = MessageTypeEnum.Sequence;
 }
 /** Hub message types as numbered on the wire. */
-export const MessageType: typeof MessageTypeEnum = /* @__PURE__ */ numberedEnum("Invocation StreamItem Completion StreamInvocation CancelInvocation Ping Close Ack Sequence", 1);
+export const MessageType: typeof MessageTypeEnum = /* @__PURE__ */ enumObject("Invocation StreamItem Completion StreamInvocation CancelInvocation Ping Close Ack Sequence", (index) => index + 1);
 
 /** String headers that may travel with any message except Ping. */
 export interface MessageHeaders {

@@ -1,19 +1,20 @@
+import { enumObject, type HttpTransportType as HttpTransportTypeEnum } from "../protocol/enums.js";
 import type { IHttpConnectionOptions } from "../connection/options.js";
 import type { HttpClient, HttpRequest, HttpResponse } from "../http/httpClient.js";
 import type { ILogger } from "../logging.js";
 import type { TransferFormat } from "../protocol/hubProtocol.js";
 
 /** Bit flags naming transports; the values are the official client's. */
-export enum HttpTransportType {
-  /** No transport preference: use whatever the server offers. */
-  None = 0,
-  /** WebSockets. */
-  WebSockets = 1,
-  /** Server-Sent Events (text only). */
-  ServerSentEvents = 2,
-  /** Long Polling. */
-  LongPolling = 4,
+export type HttpTransportType = HttpTransportTypeEnum;
+/** The type of each member, as for an enum: `HttpTransportType.WebSockets`. */
+export declare namespace HttpTransportType {
+  type None = HttpTransportTypeEnum.None;
+  type WebSockets = HttpTransportTypeEnum.WebSockets;
+  type ServerSentEvents = HttpTransportTypeEnum.ServerSentEvents;
+  type LongPolling = HttpTransportTypeEnum.LongPolling;
 }
+/** Bit flags naming transports (None 0, WebSockets 1, ServerSentEvents 2, LongPolling 4); the values are the official client's. */
+export const HttpTransportType: typeof HttpTransportTypeEnum = /* @__PURE__ */ enumObject("None WebSockets ServerSentEvents LongPolling", (index) => (1 << index) >> 1);
 
 /**
  * A transport moves payloads between client and server. The shape is the
