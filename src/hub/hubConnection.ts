@@ -515,20 +515,23 @@ function createCore(
   /**
    * Runs the handlers of a server-to-client call one after another, each awaited, as the official
    * client does. A throwing handler is logged and does not stop the others. When the server
-   * expects a result (`invocationId`), the one value returned (or resolved) answers it; none,
-   * several, or a failure answer with an error.
+   * expects a result (`invocationId`), the last handler's outcome answers it, as in the official
+   * client: its value, or its error (a handler that throws keeps the value before it); no value, or
+   * two truthy ones, answer with an error.
    */
   const runClientMethod = async (target: string, args: any[], invocationId: string | undefined) => {
     const handlers = methods.get(target.toLowerCase()) || [];
-    let results = 0;
+    let multiple: unknown;
     let result: unknown;
     let failure: Error | undefined;
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
     // on() and off() replace the list, so a handler that calls them does not disturb this loop.
     for (const handler of handlers) {
       try {
-        const value = await handler.apply(hub, args);
-        if (value !== nothing) results++, (result = value);
+        const previous = result;
+        result = await handler.apply(hub, args);
+        multiple = multiple || (result && previous);
+        failure = nothing;
       } catch (error) {
         failure = toError(error);
         log(ERROR, `Client method '${target}' threw: ${failure.message}`);
@@ -536,7 +539,7 @@ function createCore(
     }
     if (invocationId) {
       // The official client's texts, which servers may show to users.
-      const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
+      const error = multiple ? "Client provided multiple results." : failure ? String(failure) : result !== nothing ? nothing : "Client didn't provide a result.";
       post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
     }
   };
