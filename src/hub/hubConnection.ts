@@ -523,7 +523,8 @@ function createCore(
     const handlers = methods.get(target.toLowerCase()) || [];
     let multiple: unknown;
     let result: unknown;
-    let failure: Error | undefined;
+    /** What the last handler threw, unless a later one returned: a falsy throw counts as none. */
+    let failure: unknown;
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
     // on() and off() replace the list, so a handler that calls them does not disturb this loop.
     for (const handler of handlers) {
@@ -533,13 +534,13 @@ function createCore(
         multiple = multiple || (result && previous);
         failure = nothing;
       } catch (error) {
-        failure = toError(error);
-        log(ERROR, `Client method '${target}' threw: ${failure.message}`);
+        failure = error;
+        log(ERROR, `Client method '${target}' threw: ${messageOf(error)}`);
       }
     }
     if (invocationId) {
       // The official client's texts, which servers may show to users.
-      const error = multiple ? "Client provided multiple results." : failure ? String(failure) : result !== nothing ? nothing : "Client didn't provide a result.";
+      const error = multiple ? "Client provided multiple results." : failure ? `${failure}` : result !== nothing ? nothing : "Client didn't provide a result.";
       post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
     }
   };
@@ -667,6 +668,8 @@ function createCore(
         calls.delete(streamId);
         put({ type: COMPLETION, invocationId: streamId, error }).catch(noop);
       };
+      /** Ends the stream as failed: an error without a reason is the official client's "Unknown error". */
+      const fail = (error: unknown) => finish(error ? messageOf(error) : "Unknown error");
       // The connection closing stops the stream without sending anything more.
       calls.set(streamId, () => {
         done = true;
@@ -676,7 +679,7 @@ function createCore(
         try {
           const subscription = (source as Subscribable).subscribe({
             next: (value: unknown) => done || item(value).catch(noop),
-            error: (error: unknown) => finish(messageOf(error)),
+            error: fail,
             complete: () => finish(),
           });
           // Stopped when the connection closes (a source that has ended is not: it is over). Subjects'
@@ -687,7 +690,7 @@ function createCore(
           };
         } catch (error) {
           // The server is told this stream failed; the call fails below.
-          finish(messageOf(error));
+          fail(error);
           failure = failure || toError(error);
         }
       } else {
@@ -696,10 +699,7 @@ function createCore(
         // Each item is sent before the next is pulled, so a fast source waits for the network.
         (async () => {
           for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
-        })().then(
-          () => finish(),
-          (error) => finish(messageOf(error)),
-        );
+        })().then(() => finish(), fail);
       }
     });
     // A subscribe threw: the other streams stop, and the call fails with its error (the invocation is forgotten).

@@ -28,6 +28,10 @@
 // - The token over Server-Sent Events in Node: the official client puts it in `access_token` only;
 //   hubwire also sends it as an Authorization header (as for the other transports). Scenarios check
 //   that the hub can read it, not where.
+// - stop() from an onreconnecting callback: the official client stays Disconnecting for good (its
+//   stop() finds the transport already closed, and nothing completes the close) and never calls
+//   onclose; hubwire ends Disconnected and calls onclose. Not compared; stop() during the reconnect
+//   delay is.
 // - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
 //   Code written for the official client cannot tell (a TimeoutError is an Error).
 import * as official from "@microsoft/signalr";
@@ -260,8 +264,8 @@ const scenarios: Record<string, Scenario> = {
     };
     connection.on("notify", once);
     connection.on("notify", second);
-    await round("once", 6);
-    await round("after once", 7);
+    await round("round with once", 6);
+    await round("round after once", 7);
     const many: unknown[] = [];
     connection.on("tick", (value) => many.push(value));
     await connection.invoke("SendToCallerMany", "TICK", 20);
@@ -293,6 +297,12 @@ const scenarios: Record<string, Scenario> = {
       throw new Error("nope");
     });
     connection.on("rejects", () => Promise.reject(new Error("async nope")));
+    connection.on("throwsString", () => {
+      throw "a plain string";
+    });
+    connection.on("throwsUndefined", () => {
+      throw undefined;
+    });
     connection.on("two", () => 1);
     connection.on("two", () => 2);
     // Several handlers: what the official client answers is the last handler's outcome.
@@ -317,6 +327,8 @@ const scenarios: Record<string, Scenario> = {
       nullResult: await ask("null", 1),
       throws: await ask("fails", 1),
       rejects: await ask("rejects", 1),
+      throwsString: await ask("throwsString", 1),
+      throwsUndefined: await ask("throwsUndefined", 1),
       twoResults: await ask("two", 1),
       throwsThenValue: await ask("throwsThenValue", 1),
       valueThenUndefined: await ask("valueThenUndefined", 1),
@@ -334,7 +346,25 @@ const scenarios: Record<string, Scenario> = {
       fails: await streamed(signalR, connection.stream("CounterThenThrow", 3)),
       unknown: await streamed(signalR, connection.stream("NoSuchStream")),
       notAStream: await streamed(signalR, connection.stream("Echo", 1)),
+      invokeOfAStream: await outcome(signalR, connection.invoke("Counter", 2, 0), true),
     };
+    // A subscriber whose next throws still gets the rest of the stream.
+    const rest: unknown[] = [];
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        connection.stream<number>("Counter", 3, 0).subscribe({
+          next: (item) => {
+            rest.push(item);
+            if (item === 0) throw new Error("subscriber bug");
+          },
+          complete: () => resolve(),
+          error: () => resolve(),
+        });
+      }),
+      10_000,
+      "the stream to end",
+    );
+    facts.throwingSubscriber = rest;
     const items: number[] = [];
     const subscription = connection.stream<number>("Infinite").subscribe({
       next: (item) => {
@@ -381,6 +411,13 @@ const scenarios: Record<string, Scenario> = {
     failing.next("x");
     failing.error(new Error("the client's stream broke"));
     facts.error = await failed;
+    for (const reason of [undefined, "a string", { custom: true }]) {
+      const subject = new Subject<string>();
+      const result = outcome(signalR, connection.invoke("Upload", subject), true);
+      subject.error(reason);
+      (facts.errorReasons ||= [] as unknown[]) as unknown[];
+      (facts.errorReasons as unknown[]).push(await result);
+    }
     const sent = new Subject<string>();
     facts.send = await outcome(signalR, connection.send("Upload", sent));
     sent.next("y");
@@ -438,7 +475,8 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async "server Close with allowReconnect and automatic reconnect: callbacks, states, new id"({ signalR, start }) {
-    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200]));
+    // The default delays: the first attempt comes at once.
+    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect());
     const events: string[] = [];
     let reconnected = deferred();
     connection.onreconnecting((error) => events.push(`reconnecting:${kind(signalR, error)}:${connection.state}:${connection.connectionId}`));
@@ -481,6 +519,13 @@ const scenarios: Record<string, Scenario> = {
     });
     await connection.send("CloseMe", "gone", true);
     await withTimeout(closed.promise, 10_000, "onclose");
+    // No delays at all: no reconnect either.
+    const none = await start("/testhub", (builder) => builder.withAutomaticReconnect([]));
+    const noneClosed = deferred<string>();
+    none.onreconnecting(() => events.push("none: reconnecting"));
+    none.onclose((error) => noneClosed.resolve(kind(signalR, error)));
+    await none.send("CloseMe", null, true);
+    events.push(`none: close:${await withTimeout(noneClosed.promise, 10_000, "onclose")}`);
     return { contexts, events, state: connection.state };
   },
 
@@ -497,7 +542,13 @@ const scenarios: Record<string, Scenario> = {
     await connection.send("CloseMe", null, true);
     await withTimeout(reconnecting.promise, 10_000, "onreconnecting");
     await tick(20);
-    const facts: Facts = { during: connection.state, invoke: await outcome(signalR, connection.invoke("Echo", 1)) };
+    const facts: Facts = {
+      during: connection.state,
+      id: connection.connectionId,
+      invoke: await outcome(signalR, connection.invoke("Echo", 1)),
+      send: await outcome(signalR, connection.send("Echo", 1)),
+      stream: (await streamed(signalR, connection.stream("Counter", 1, 0))).end,
+    };
     facts.stop = await outcome(signalR, connection.stop());
     facts.events = events;
     facts.state = connection.state;

@@ -682,6 +682,19 @@ describe("client-to-server streams", () => {
     expect(await connection.nextMessage()).toEqual({ type: MessageType.Completion, invocationId: "0", error: "source failed" });
   });
 
+  it.each([
+    ["a string", "plain reason", "plain reason"],
+    ["nothing", undefined, "Unknown error"],
+    ["null", null, "Unknown error"],
+  ])("ends the stream with the official client's error text when the Subject errors with %s", async (_, reason, text) => {
+    const { hub, connection } = await connectedHub();
+    const subject = new Subject<number>();
+    await hub.send("Upload", subject);
+    await connection.nextMessage();
+    subject.error(reason);
+    expect(await connection.nextMessage()).toEqual({ type: MessageType.Completion, invocationId: "0", error: text });
+  });
+
   it("sends an async generator's items in order, then a Completion", async () => {
     const { hub, connection } = await connectedHub();
     async function* source() {
@@ -995,6 +1008,9 @@ describe("client results", () => {
     ["a value, then 0: 0", [() => 5, () => 0], { result: 0 }],
     ["a value, then a throw: the error", [() => 5, boom], { error: "Error: boom" }],
     ["two values, then a throw: multiple results", [() => 1, () => 2, boom], { error: "Client provided multiple results." }],
+    ["a thrown string: its text", [throwing("plain")], { error: "plain" }],
+    ["a thrown undefined: no result", [throwing(undefined)], { error: "Client didn't provide a result." }],
+    ["a value, then a thrown undefined: the value", [() => 5, throwing(undefined)], { result: 5 }],
   ])("answers as the official client with several handlers: %s", async (_, handlers, answer) => {
     const { hub, connection } = await connectedHub();
     for (const handler of handlers) hub.on("Compute", handler);
@@ -1005,6 +1021,12 @@ describe("client results", () => {
 
 function boom(): never {
   throw new Error("boom");
+}
+
+function throwing(value: unknown) {
+  return () => {
+    throw value;
+  };
 }
 
 describe("server Close and bad input", () => {
