@@ -270,6 +270,8 @@ function createCore(
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The server timeout the timer was armed with. */
+  let armedWith = 0;
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
@@ -324,7 +326,7 @@ function createCore(
    */
   const keepAlive = () => {
     clearTimeout(timer);
-    const timeout = hub.serverTimeoutInMilliseconds;
+    const timeout = (armedWith = hub.serverTimeoutInMilliseconds);
     const untilTimeout = receivedAt + timeout - now();
     if (untilTimeout <= 0) {
       stopTimer();
@@ -579,9 +581,10 @@ function createCore(
   connection.onreceive = (data) => {
     // The timer reads receivedAt when it fires, so it need not be re-armed per message. But browsers
     // throttle timers in background tabs and still deliver network events: a ping that is due goes
-    // out from here too.
+    // out from here too. And a server timeout lowered since the timer was armed applies from here,
+    // as in the official client.
     receivedAt = now();
-    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) keepAlive();
+    if ((pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) || (timer && armedWith > hub.serverTimeoutInMilliseconds)) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;

@@ -32,12 +32,16 @@
 //   stop() finds the transport already closed, and nothing completes the close) and never calls
 //   onclose; hubwire ends Disconnected and calls onclose. Not compared; stop() during the reconnect
 //   delay is.
+// - A dropped connection over Server-Sent Events: the official client cannot tell it from a normal
+//   end (EventSource says nothing), so onreconnecting / onclose get no error; hubwire passes a
+//   TransportError, as for the other transports. Compared as "no error" there.
 // - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
 //   Code written for the official client cannot tell (a TimeoutError is an Error).
 import * as official from "@microsoft/signalr";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as hubwire from "../../src/index.js";
 import { serverUrl, TRANSPORTS, withTimeout } from "../support/functional.js";
+import { startTcpProxy } from "../support/tcpProxy.js";
 
 type SignalR = typeof official;
 type Connection = official.HubConnection;
@@ -187,6 +191,11 @@ const scenarios: Record<string, Scenario> = {
     const facts: Facts = { echoed: [] };
     for (const value of values) (facts.echoed as unknown[]).push(await connection.invoke("Echo", value));
     facts.undefinedArgument = await connection.invoke("Echo", undefined);
+    // What JSON makes of values it cannot carry as they are, and text that looks like framing.
+    facts.converted = await connection.invoke("Echo", { date: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), nan: NaN, gone: undefined, list: [undefined, () => 1], nested: { map: new Map([[1, 2]]) } });
+    facts.separators = await connection.invoke("Echo", "a\u001eb\u2028c\u0000d");
+    const large = "0123456789abcdef".repeat(8 * 1024);
+    facts.large = (await connection.invoke("Echo", large)) === large;
     facts.add = await connection.invoke("Add", 20, 22);
     facts.delay = await connection.invoke("Delay", 5);
     // A hub method returning Task (no value).
@@ -447,11 +456,60 @@ const scenarios: Record<string, Scenario> = {
       closed.resolve();
     });
     const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+    void pending.then(() => events.push("pending settled"));
     await connection.invoke("CloseMe", "going away", false).catch(() => {});
     await withTimeout(closed.promise, 10_000, "onclose");
     const facts: Facts = { events, pending: await pending, state: connection.state, id: connection.connectionId };
     facts.invokeAfter = await outcome(signalR, connection.invoke("Echo", 1));
     return facts;
+  },
+
+  async "a network drop: reconnect, or close with an error"({ signalR, build, transportName }) {
+    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+    try {
+      const base = `http://127.0.0.1:${proxy.port}`;
+      const facts: Facts = {};
+      const events: string[] = [];
+      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200, 400]), {}, base);
+      const reconnected = deferred();
+      // Over Server-Sent Events the official client reports a drop without an error (see the top comment).
+      const lost = (error: unknown) => (transportName === "ServerSentEvents" && kind(signalR, error) !== "none" ? "none" : kind(signalR, error));
+      connection.onreconnecting((error) => events.push(`reconnecting:${lost(error)}:${connection.state}`));
+      connection.onreconnected((id) => {
+        events.push(`reconnected:${typeof id}`);
+        reconnected.resolve();
+      });
+      connection.onclose((error) => events.push(`close:${kind(signalR, error)}`));
+      await connection.start();
+      const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+      const stream = streamed(signalR, connection.stream("Counter", 1000, 50)).then(({ end }) => end);
+      await connection.invoke("Echo", "both sent");
+      proxy.cut();
+      facts.pending = await pending;
+      facts.stream = await stream;
+      await withTimeout(reconnected.promise, 10_000, "onreconnected");
+      facts.works = await connection.invoke("Echo", "back");
+      await connection.stop();
+      facts.events = events;
+
+      const plain = build("/testhub", undefined, {}, base);
+      const closed = deferred<Error | undefined>();
+      const order: string[] = [];
+      plain.onclose((error) => {
+        order.push("onclose");
+        closed.resolve(error);
+      });
+      await plain.start();
+      const plainPending = plain.invoke("Delay", 10_000).catch((error: unknown) => order.push(`invoke rejected:${kind(signalR, error)}`));
+      await plain.invoke("Echo", "sent");
+      proxy.cut();
+      facts.plain = [lost(await withTimeout(closed.promise, 10_000, "onclose")), plain.state];
+      await plainPending;
+      facts.order = order;
+      return facts;
+    } finally {
+      await proxy.close();
+    }
   },
 
   async "server Close without an error"({ signalR, start }) {
@@ -567,7 +625,7 @@ const scenarios: Record<string, Scenario> = {
     return { closes, state: connection.state, works: await connection.invoke("Echo", "again") };
   },
 
-  async "keep-alive options and the server timeout"({ signalR, build }) {
+  async "keep-alive options and the server timeout"({ signalR, build, start }) {
     const defaults = build();
     const facts: Facts = { defaults: [defaults.serverTimeoutInMilliseconds, defaults.keepAliveIntervalInMilliseconds] };
     const connection = build("/testhub", (builder) => builder.withServerTimeout(400).withKeepAliveInterval(100));
@@ -575,11 +633,19 @@ const scenarios: Record<string, Scenario> = {
     const closes: string[] = [];
     connection.onclose((error) => closes.push(kind(signalR, error)));
     await connection.start();
+    // Changed on a running connection: the next message from the server re-arms the timeout with it.
+    const changed = await start();
+    const changedCloses: string[] = [];
+    changed.onclose((error) => changedCloses.push(kind(signalR, error)));
+    changed.serverTimeoutInMilliseconds = 400;
+    await changed.invoke("Echo", "re-arm");
     // The test hub pings every 15 s: within 400 ms without a message the client gives up, except on
-    // Long Polling, which is kept alive by its polls.
+    // Long Polling, which is kept alive by its polls. hubwire's error is a TimeoutError, the official
+    // client's a plain Error (see the top comment).
     await tick(1_000);
-    // hubwire's error is a TimeoutError, the official client's a plain Error (see the top comment).
-    facts.afterIdle = [connection.state, closes.map((close) => (close === "TimeoutError" ? "Error" : close))];
+    const plain = (kinds: string[]) => kinds.map((close) => (close === "TimeoutError" ? "Error" : close));
+    facts.afterIdle = [connection.state, plain(closes)];
+    facts.changedAfterStart = [changed.state, plain(changedCloses)];
     return facts;
   },
 
@@ -602,12 +668,16 @@ const scenarios: Record<string, Scenario> = {
       tokens: tokens > 0,
       cookie: await connection.invoke("GetNegotiateCookieSeen"),
       custom: await connection.invoke("GetHeader", "X-Custom"),
+      requestedWith: await connection.invoke("GetHeader", "X-Requested-With"),
       token: header === "Bearer valid-token-alice" || query === "valid-token-alice",
       color: await connection.invoke("GetQueryString", "color"),
       n: await connection.invoke("GetQueryString", "n"),
     };
     const auth = await start("/authhub", undefined, { accessTokenFactory: () => "valid-token-bob" });
     facts.authUser = await auth.invoke("GetUserName");
+    // A negotiate redirect (Azure SignalR Service style) with its own access token.
+    const redirected = await start("/redirect");
+    facts.redirected = [await redirected.invoke("GetUserName"), await redirected.invoke("GetRequestPath")];
     return facts;
   },
 
@@ -625,6 +695,15 @@ const scenarios: Record<string, Scenario> = {
       status404: await failure("/status/404"),
       legacy: await failure("/legacy"),
       noServer: await failure("/testhub", undefined, "http://127.0.0.1:1"),
+      redirectLoop: await failure("/redirect-loop"),
+      // A failed start leaves a connection that can start once the URL is right.
+      retried: await (async () => {
+        const connection = build("/status/503");
+        await connection.start().catch(() => {});
+        connection.baseUrl = `${serverUrl()}/testhub`;
+        await connection.start();
+        return [connection.state, await connection.invoke("Echo", 1)];
+      })(),
     };
   },
 
