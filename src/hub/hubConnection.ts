@@ -283,12 +283,15 @@ function createCore(
     } catch {}
   };
 
-  /** Calls the listeners of `event`; one that throws is logged and the others still run. */
+  /**
+   * Calls the listeners of `event`, with the connection as `this` (as the official client); one
+   * that throws is logged and the others still run.
+   */
   const emit = (event: number, arg?: unknown) =>
     listeners.forEach(([on, callback]) => {
       if (on == event) {
         try {
-          callback(arg);
+          callback.call(hub, arg);
         } catch (error) {
           log(ERROR, `Callback threw: ${messageOf(error)}`);
         }

@@ -35,6 +35,9 @@
 // - A dropped connection over Server-Sent Events: the official client cannot tell it from a normal
 //   end (EventSource says nothing), so onreconnecting / onclose get no error; hubwire passes a
 //   TransportError, as for the other transports. Compared as "no error" there.
+// - Automatic reconnect giving up after failed attempts: the official client calls onclose without
+//   an error; hubwire passes the error that lost the connection (as when the policy gives up at
+//   once, where both pass it). Compared: onclose runs and the state is Disconnected.
 // - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
 //   Code written for the official client cannot tell (a TimeoutError is an Error).
 import * as official from "@microsoft/signalr";
@@ -120,13 +123,15 @@ const scenarios: Record<string, Scenario> = {
     const connection = build();
     const facts: Facts = { before: [connection.state, connection.connectionId] };
     const closes: string[] = [];
-    connection.onclose((error) => closes.push(error === undefined ? "none" : "error"));
+    connection.onclose(function (this: unknown, error) {
+      closes.push(`${error === undefined ? "none" : "error"}:${this === connection ? "this is the connection" : typeof this}`);
+    });
     const starting = connection.start();
     facts.starting = connection.state;
     await starting;
     const id = connection.connectionId;
     facts.started = [connection.state, typeof id, id === (await connection.invoke("GetConnectionId"))];
-    const stopping = connection.stop();
+    const stopping = connection.stop().then(() => closes.push("stop() resolved"));
     facts.stopping = connection.state;
     await stopping;
     facts.stopped = [connection.state, connection.connectionId, [...closes]];
@@ -537,9 +542,11 @@ const scenarios: Record<string, Scenario> = {
     const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect());
     const events: string[] = [];
     let reconnected = deferred();
-    connection.onreconnecting((error) => events.push(`reconnecting:${kind(signalR, error)}:${connection.state}:${connection.connectionId}`));
-    connection.onreconnected((id) => {
-      events.push(`reconnected:${typeof id}:${connection.state}:${id === connection.connectionId}`);
+    connection.onreconnecting(function (this: unknown, error) {
+      events.push(`reconnecting:${kind(signalR, error)}:${connection.state}:${connection.connectionId}:${this === connection}`);
+    });
+    connection.onreconnected(function (this: unknown, id) {
+      events.push(`reconnected:${typeof id}:${connection.state}:${id === connection.connectionId}:${this === connection}`);
       reconnected.resolve();
     });
     connection.onclose(() => events.push("close"));
@@ -760,7 +767,19 @@ const scenarios: Record<string, Scenario> = {
     });
     await connection.send("CloseMe", null, true);
     await withTimeout(reconnected.promise, 10_000, "onreconnected");
-    return { contexts, events, state: connection.state, works: await connection.invoke("Echo", 1) };
+    const facts: Facts = { contexts, events, state: connection.state, works: await connection.invoke("Echo", 1) };
+    // Every attempt fails until the policy gives up.
+    const exhausted = await start("/testhub", (builder) => builder.withAutomaticReconnect([0, 10]));
+    const closed = deferred<string>();
+    exhausted.onreconnecting(() => {
+      exhausted.baseUrl = `${serverUrl()}/status/503`;
+    });
+    // The official client's onclose gets no error here, hubwire's the one that lost the connection
+    // (see the top comment): only that onclose runs is compared.
+    exhausted.onclose(() => closed.resolve("onclose"));
+    await exhausted.send("CloseMe", "bye", true);
+    facts.exhausted = [await withTimeout(closed.promise, 10_000, "onclose"), exhausted.state];
+    return facts;
   },
 
   async "skipNegotiation"({ signalR, build }) {
