@@ -65,6 +65,8 @@ interface Run {
   readonly transportName: string;
   /** Builds a connection to `path` over the run's transport; it is stopped when the run ends. */
   build(path?: string, configure?: (builder: Builder) => Builder, options?: official.IHttpConnectionOptions, base?: string): Connection;
+  /** Has `connection` stopped when the run ends. */
+  track(connection: Connection): Connection;
   /** `build`, then `start`. */
   start(path?: string, configure?: (builder: Builder) => Builder, options?: official.IHttpConnectionOptions): Promise<Connection>;
 }
@@ -517,6 +519,57 @@ const scenarios: Record<string, Scenario> = {
     }
   },
 
+  async "withStatefulReconnect: a dropped WebSocket resumes the same connection"({ signalR, build, transportName }) {
+    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+    try {
+      const connection = build("/testhub-stateful", (builder) => builder.withStatefulReconnect(), {}, `http://127.0.0.1:${proxy.port}`);
+      const events: string[] = [];
+      connection.onreconnecting(() => events.push("reconnecting"));
+      const closed = deferred();
+      connection.onclose((error) => {
+        events.push(`close:${transportName === "ServerSentEvents" ? "some or none" : kind(signalR, error)}`);
+        closed.resolve();
+      });
+      await connection.start();
+      const id = connection.connectionId;
+      const facts: Facts = { before: await connection.invoke("Echo", "before") };
+      const pending = outcome(signalR, connection.invoke("Delay", 300));
+      await tick(20);
+      proxy.cut();
+      // Only WebSockets resume; the other transports lose the connection.
+      if (transportName === "WebSockets") {
+        facts.during = await outcome(signalR, connection.invoke("Echo", "during"));
+      } else {
+        await withTimeout(closed.promise, 10_000, "onclose");
+      }
+      facts.pending = await pending;
+      facts.sameId = connection.connectionId === id;
+      facts.state = connection.state;
+      facts.events = [...events];
+      return facts;
+    } finally {
+      await proxy.close();
+    }
+  },
+
+  async "builder forms: withUrl(url, transport), configureLogging with a level or its name"({ signalR, track, transportName }) {
+    const url = `${serverUrl()}/testhub`;
+    const transport = TRANSPORTS.find(([name]) => name === transportName)![1] as number;
+    const facts: Facts = {};
+    for (const logging of [signalR.LogLevel.None, "none", "critical"]) {
+      const connection = track(
+        new signalR.HubConnectionBuilder()
+          .withUrl(url, transport)
+          .configureLogging(logging as official.LogLevel)
+          .build(),
+      );
+      await connection.start();
+      facts[String(logging)] = [await connection.invoke("GetTransport"), connection.state];
+      await connection.stop();
+    }
+    return facts;
+  },
+
   async "server Close without an error"({ signalR, start }) {
     const connection = await start();
     const closed = deferred<string>();
@@ -843,6 +896,7 @@ describe.each(TRANSPORTS)("drop-in parity with @microsoft/signalr over %s", (tra
       transport,
       transportName,
       build,
+      track: (connection) => (live.push(connection), connection),
       async start(path, configure, options) {
         const connection = build(path, configure, options);
         await connection.start();
