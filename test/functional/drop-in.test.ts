@@ -41,8 +41,10 @@
 // - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
 //   Code written for the official client cannot tell (a TimeoutError is an Error).
 import * as official from "@microsoft/signalr";
+import { MessagePackHubProtocol as OfficialMessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as hubwire from "../../src/index.js";
+import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
 import { serverUrl, TRANSPORTS, withTimeout } from "../support/functional.js";
 import { startTcpProxy } from "../support/tcpProxy.js";
 
@@ -53,14 +55,17 @@ type Facts = Record<string, unknown>;
 
 // hubwire's types are its own (private members differ), so it is handed over as the official shape:
 // exactly what a user changing only the import does.
-const CLIENTS: [string, SignalR][] = [
-  ["@microsoft/signalr", official],
-  ["hubwire", hubwire as unknown as SignalR],
+// Each with its MessagePack protocol (@microsoft/signalr-protocol-msgpack, hubwire/msgpack).
+const CLIENTS: [string, SignalR, () => official.IHubProtocol][] = [
+  ["@microsoft/signalr", official, () => new OfficialMessagePackHubProtocol()],
+  ["hubwire", hubwire as unknown as SignalR, () => new MessagePackHubProtocol() as unknown as official.IHubProtocol],
 ];
 
 /** What one run of a scenario gets: the client module, the transport, and connection helpers. */
 interface Run {
   readonly signalR: SignalR;
+  /** A new MessagePack hub protocol of the client's package. */
+  messagePack(): official.IHubProtocol;
   readonly transport: number;
   readonly transportName: string;
   /** Builds a connection to `path` over the run's transport; it is stopped when the run ends. */
@@ -570,6 +575,31 @@ const scenarios: Record<string, Scenario> = {
     return facts;
   },
 
+  async "MessagePack: values, dates, bytes, errors, streams, client results"({ signalR, messagePack, start, build, transportName }) {
+    if (transportName === "ServerSentEvents") {
+      // Text only: neither client can carry MessagePack over it.
+      const connection = build("/testhub", (builder) => builder.withHubProtocol(messagePack()));
+      return { start: await outcome(signalR, connection.start()), state: connection.state };
+    }
+    const connection = await start("/testhub", (builder) => builder.withHubProtocol(messagePack()));
+    const day = 24 * 60 * 60 * 1000;
+    const time = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+    const answer = deferred<number>();
+    connection.on("Double", (n: number) => n * 2);
+    connection.on("notify", (value: unknown) => answer.resolve(value as number));
+    await connection.send("SendToCaller", "notify", 7);
+    return {
+      binds: await connection.invoke("DescribeValue", new Uint8Array([1])),
+      echoed: await connection.invoke("Echo", { text: "héllo", list: [1, -2, 2 ** 40, 3.5, null, true], nested: { deep: ["x"] } }),
+      date: ((await connection.invoke("AddOneDay", new Date(time))) as Date).getTime() - time === day,
+      bytes: Array.from((await connection.invoke("ReverseBytes", new Uint8Array([1, 2, 3]))) as Uint8Array),
+      error: await outcome(signalR, connection.invoke("Throw", "msgpack boom"), true),
+      stream: await streamed(signalR, connection.stream("Counter", 3, 0)),
+      clientResult: await outcome(signalR, connection.invoke("AskClient", "double", 21)),
+      notified: await withTimeout(answer.promise, 10_000, "notify"),
+    };
+  },
+
   async "server Close without an error"({ signalR, start }) {
     const connection = await start();
     const closed = deferred<string>();
@@ -756,6 +786,14 @@ const scenarios: Record<string, Scenario> = {
       legacy: await failure("/legacy"),
       noServer: await failure("/testhub", undefined, "http://127.0.0.1:1"),
       redirectLoop: await failure("/redirect-loop"),
+      // A hub protocol the server does not know: the handshake is refused with the server's text.
+      handshake: await (async () => {
+        const json = new signalR.JsonHubProtocol();
+        const unknown: official.IHubProtocol = { name: "nope", version: 1, transferFormat: json.transferFormat, parseMessages: (input, logger) => json.parseMessages(input as string, logger), writeMessage: (message) => json.writeMessage(message) };
+        const connection = build("/testhub", (builder) => builder.withHubProtocol(unknown));
+        const result = await outcome(signalR, connection.start(), true);
+        return [result.rejected, String(result.message).includes("The protocol 'nope' is not supported."), connection.state];
+      })(),
       // A failed start leaves a connection that can start once the URL is right.
       retried: await (async () => {
         const connection = build("/status/503");
@@ -882,7 +920,7 @@ describe.each(TRANSPORTS)("drop-in parity with @microsoft/signalr over %s", (tra
   };
   afterEach(stopAll);
 
-  const runWith = async (label: string, signalR: SignalR, scenario: Scenario): Promise<Facts> => {
+  const runWith = async ([label, signalR, messagePack]: (typeof CLIENTS)[number], scenario: Scenario): Promise<Facts> => {
     const logger = { log: (level: official.LogLevel, message: string) => lines.push(`[${label}] ${signalR.LogLevel[level]}: ${message}`) };
     const build = (path = "/testhub", configure?: (builder: Builder) => Builder, options: official.IHttpConnectionOptions = {}, base = serverUrl()) => {
       let builder = new signalR.HubConnectionBuilder().configureLogging(logger).withUrl(`${base}${path}`, { ...options, transport: transport as number });
@@ -893,6 +931,7 @@ describe.each(TRANSPORTS)("drop-in parity with @microsoft/signalr over %s", (tra
     };
     const run: Run = {
       signalR,
+      messagePack,
       transport,
       transportName,
       build,
@@ -912,9 +951,8 @@ describe.each(TRANSPORTS)("drop-in parity with @microsoft/signalr over %s", (tra
 
   it.each(Object.keys(scenarios))("%s", async (name) => {
     const scenario = scenarios[name]!;
-    const [[theirLabel, theirs], [ourLabel, ours]] = CLIENTS;
-    const expected = await runWith(theirLabel!, theirs!, scenario);
-    const actual = await runWith(ourLabel!, ours!, scenario);
+    const expected = await runWith(CLIENTS[0]!, scenario);
+    const actual = await runWith(CLIENTS[1]!, scenario);
     if (process.env.HUBWIRE_DROPIN_PRINT === "1") console.log(`[${transportName}] ${name}\n${JSON.stringify(expected)}\n${JSON.stringify(actual)}`);
     expect(actual).toStrictEqual(expected);
   });
