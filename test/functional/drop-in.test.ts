@@ -43,6 +43,7 @@
 import * as official from "@microsoft/signalr";
 import { MessagePackHubProtocol as OfficialMessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import * as hubwire from "../../src/index.js";
 import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
 import { serverUrl, TRANSPORTS, withTimeout } from "../support/functional.js";
@@ -598,6 +599,40 @@ const scenarios: Record<string, Scenario> = {
       clientResult: await outcome(signalR, connection.invoke("AskClient", "double", 21)),
       notified: await withTimeout(answer.promise, 10_000, "notify"),
     };
+  },
+
+  async "options: a custom HttpClient, a WebSocket constructor"({ signalR, start }) {
+    const requests = new Set<string>();
+    let everyOneHadTheHeader = true;
+    const inner = new signalR.DefaultHttpClient(signalR.NullLogger.instance);
+    // Written as a user of the official client writes one: a subclass of its HttpClient.
+    class RecordingClient extends signalR.HttpClient {
+      override send(request: official.HttpRequest): Promise<official.HttpResponse> {
+        requests.add(`${request.method} ${new URL(request.url!).pathname}`);
+        everyOneHadTheHeader = everyOneHadTheHeader && !!request.headers && request.headers["X-Custom"] === "c";
+        return inner.send(request);
+      }
+      override getCookieString(url: string): string {
+        return inner.getCookieString(url);
+      }
+    }
+    const connection = await start("/testhub", undefined, {
+      httpClient: new RecordingClient(),
+      headers: { "X-Custom": "c" },
+      accessTokenFactory: () => "valid-token-dave",
+      // Read at run time by the official client, though its typings leave it out.
+      ...({ WebSocket } as object),
+    });
+    const header = await connection.invoke("GetHeader", "Authorization");
+    const query = await connection.invoke("GetQueryString", "access_token");
+    const facts: Facts = {
+      echo: await connection.invoke("Echo", "via options"),
+      custom: await connection.invoke("GetHeader", "X-Custom"),
+      // As in "headers, access token and query string reach the hub".
+      token: header === "Bearer valid-token-dave" || query === "valid-token-dave",
+    };
+    await connection.stop();
+    return { ...facts, requests: [...requests].sort(), everyOneHadTheHeader };
   },
 
   async "server Close without an error"({ signalR, start }) {
