@@ -545,7 +545,7 @@ function createCore(
     }
     if (invocationId) {
       // The official client's texts, which servers may show to users.
-      const error = multiple ? "Client provided multiple results." : failure ? `${failure}` : result !== nothing ? nothing : "Client didn't provide a result.";
+      const error = multiple ? "Client provided multiple results." : failure ? String(failure) : result !== nothing ? nothing : "Client didn't provide a result.";
       post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
     }
   };
