@@ -322,6 +322,8 @@ export class HttpConnection implements Connection {
       state = DISCONNECTING;
       abort.abort();
       let failure: Error | undefined;
+      // As with the official client, onclose comes after stop() returns, never during the call.
+      await 0;
       // While connecting, this tells a transport still opening its socket or first poll to give up.
       await (transport &&
         transport.stop().catch((stopFailure: Error) => {

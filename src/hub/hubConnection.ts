@@ -270,6 +270,8 @@ function createCore(
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The server timeout the timer was armed with. */
+  let armedWith = 0;
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
@@ -281,12 +283,15 @@ function createCore(
     } catch {}
   };
 
-  /** Calls the listeners of `event`; one that throws is logged and the others still run. */
+  /**
+   * Calls the listeners of `event`, with the connection as `this` (as the official client); one
+   * that throws is logged and the others still run.
+   */
   const emit = (event: number, arg?: unknown) =>
     listeners.forEach(([on, callback]) => {
       if (on == event) {
         try {
-          callback(arg);
+          callback.call(hub, arg);
         } catch (error) {
           log(ERROR, `Callback threw: ${messageOf(error)}`);
         }
@@ -324,7 +329,7 @@ function createCore(
    */
   const keepAlive = () => {
     clearTimeout(timer);
-    const timeout = hub.serverTimeoutInMilliseconds;
+    const timeout = (armedWith = hub.serverTimeoutInMilliseconds);
     const untilTimeout = receivedAt + timeout - now();
     if (untilTimeout <= 0) {
       stopTimer();
@@ -515,28 +520,32 @@ function createCore(
   /**
    * Runs the handlers of a server-to-client call one after another, each awaited, as the official
    * client does. A throwing handler is logged and does not stop the others. When the server
-   * expects a result (`invocationId`), the one value returned (or resolved) answers it; none,
-   * several, or a failure answer with an error.
+   * expects a result (`invocationId`), the last handler's outcome answers it, as in the official
+   * client: its value, or its error (a handler that throws keeps the value before it); no value, or
+   * two truthy ones, answer with an error.
    */
   const runClientMethod = async (target: string, args: any[], invocationId: string | undefined) => {
     const handlers = methods.get(target.toLowerCase()) || [];
-    let results = 0;
+    let multiple: unknown;
     let result: unknown;
-    let failure: Error | undefined;
+    /** What the last handler threw, unless a later one returned: a falsy throw counts as none. */
+    let failure: unknown;
     if (!handlers.length) log(WARNING, `No client method '${target}'`);
     // on() and off() replace the list, so a handler that calls them does not disturb this loop.
     for (const handler of handlers) {
       try {
-        const value = await handler.apply(hub, args);
-        if (value !== nothing) results++, (result = value);
+        const previous = result;
+        result = await handler.apply(hub, args);
+        multiple = multiple || (result && previous);
+        failure = nothing;
       } catch (error) {
-        failure = toError(error);
-        log(ERROR, `Client method '${target}' threw: ${failure.message}`);
+        failure = error;
+        log(ERROR, `Client method '${target}' threw: ${messageOf(error)}`);
       }
     }
     if (invocationId) {
       // The official client's texts, which servers may show to users.
-      const error = results > 1 ? "Client provided multiple results." : failure ? String(failure) : results ? nothing : "Client didn't provide a result.";
+      const error = multiple ? "Client provided multiple results." : failure ? String(failure) : result !== nothing ? nothing : "Client didn't provide a result.";
       post({ type: COMPLETION, invocationId, error, result: error ? nothing : result });
     }
   };
@@ -575,9 +584,10 @@ function createCore(
   connection.onreceive = (data) => {
     // The timer reads receivedAt when it fires, so it need not be re-armed per message. But browsers
     // throttle timers in background tabs and still deliver network events: a ping that is due goes
-    // out from here too.
+    // out from here too. And a server timeout lowered since the timer was armed applies from here,
+    // as in the official client.
     receivedAt = now();
-    if (pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) keepAlive();
+    if ((pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) || (timer && armedWith > hub.serverTimeoutInMilliseconds)) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;
@@ -664,6 +674,8 @@ function createCore(
         calls.delete(streamId);
         put({ type: COMPLETION, invocationId: streamId, error }).catch(noop);
       };
+      /** Ends the stream as failed: an error without a reason is the official client's "Unknown error". */
+      const fail = (error: unknown) => finish(error ? messageOf(error) : "Unknown error");
       // The connection closing stops the stream without sending anything more.
       calls.set(streamId, () => {
         done = true;
@@ -673,7 +685,7 @@ function createCore(
         try {
           const subscription = (source as Subscribable).subscribe({
             next: (value: unknown) => done || item(value).catch(noop),
-            error: (error: unknown) => finish(messageOf(error)),
+            error: fail,
             complete: () => finish(),
           });
           // Stopped when the connection closes (a source that has ended is not: it is over). Subjects'
@@ -684,7 +696,7 @@ function createCore(
           };
         } catch (error) {
           // The server is told this stream failed; the call fails below.
-          finish(messageOf(error));
+          fail(error);
           failure = failure || toError(error);
         }
       } else {
@@ -693,10 +705,7 @@ function createCore(
         // Each item is sent before the next is pulled, so a fast source waits for the network.
         (async () => {
           for (let step; !(step = await iterator.next()).done && !done; ) await item(step.value);
-        })().then(
-          () => finish(),
-          (error) => finish(messageOf(error)),
-        );
+        })().then(() => finish(), fail);
       }
     });
     // A subscribe threw: the other streams stop, and the call fails with its error (the invocation is forgotten).

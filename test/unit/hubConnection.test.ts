@@ -682,6 +682,19 @@ describe("client-to-server streams", () => {
     expect(await connection.nextMessage()).toEqual({ type: MessageType.Completion, invocationId: "0", error: "source failed" });
   });
 
+  it.each([
+    ["a string", "plain reason", "plain reason"],
+    ["nothing", undefined, "Unknown error"],
+    ["null", null, "Unknown error"],
+  ])("ends the stream with the official client's error text when the Subject errors with %s", async (_, reason, text) => {
+    const { hub, connection } = await connectedHub();
+    const subject = new Subject<number>();
+    await hub.send("Upload", subject);
+    await connection.nextMessage();
+    subject.error(reason);
+    expect(await connection.nextMessage()).toEqual({ type: MessageType.Completion, invocationId: "0", error: text });
+  });
+
   it("sends an async generator's items in order, then a Completion", async () => {
     const { hub, connection } = await connectedHub();
     async function* source() {
@@ -985,7 +998,36 @@ describe("client results", () => {
     connection.receiveMessages({ type: 1, invocationId: "srv-7", target: "Compute", arguments: [] });
     expect(await connection.nextMessage()).toEqual({ type: 3, invocationId: "srv-7", error: "Client provided multiple results." });
   });
+
+  // As the official client: every handler runs, and the last one's outcome answers (a value, or a
+  // throw); two truthy values are "multiple results".
+  it.each([
+    ["a throw, then a value: the value", [boom, () => 5], { result: 5 }],
+    ["a value, then nothing: no result", [() => 5, () => undefined], { error: "Client didn't provide a result." }],
+    ["0, then a value: the value", [() => 0, () => 5], { result: 5 }],
+    ["a value, then 0: 0", [() => 5, () => 0], { result: 0 }],
+    ["a value, then a throw: the error", [() => 5, boom], { error: "Error: boom" }],
+    ["two values, then a throw: multiple results", [() => 1, () => 2, boom], { error: "Client provided multiple results." }],
+    ["a thrown string: its text", [throwing("plain")], { error: "plain" }],
+    ["a thrown undefined: no result", [throwing(undefined)], { error: "Client didn't provide a result." }],
+    ["a value, then a thrown undefined: the value", [() => 5, throwing(undefined)], { result: 5 }],
+  ])("answers as the official client with several handlers: %s", async (_, handlers, answer) => {
+    const { hub, connection } = await connectedHub();
+    for (const handler of handlers) hub.on("Compute", handler);
+    connection.receiveMessages({ type: 1, invocationId: "srv-8", target: "Compute", arguments: [] });
+    expect(await connection.nextMessage()).toEqual({ type: 3, invocationId: "srv-8", ...answer });
+  });
 });
+
+function boom(): never {
+  throw new Error("boom");
+}
+
+function throwing(value: unknown) {
+  return () => {
+    throw value;
+  };
+}
 
 describe("server Close and bad input", () => {
   it("closes with a HubError carrying the server's text for Close with an error", async () => {

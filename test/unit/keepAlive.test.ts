@@ -189,6 +189,18 @@ describe("server timeout", () => {
     expect(await closed.next()).toBeInstanceOf(TimeoutError);
   });
 
+  it("applies a serverTimeoutInMilliseconds lowered on a running connection from the next message, as the official client", async () => {
+    const harness = await connectedHub();
+    const closed = closeEvents(harness);
+    await vi.advanceTimersByTimeAsync(1_000);
+    harness.hub.serverTimeoutInMilliseconds = 2_000;
+    harness.connection.receive(PING);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(harness.hub.state).toBe(HubConnectionState.Connected);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await closed.next()).toBeInstanceOf(TimeoutError);
+  });
+
   it("hands the timeout to automatic reconnect like any lost connection", async () => {
     const harness = await connectedHub({ serverTimeoutInMilliseconds: 5_000, reconnectPolicy: { nextRetryDelayInMilliseconds: () => null } });
     const closed = closeEvents(harness);

@@ -119,6 +119,28 @@ describe("automatic reconnect", () => {
     await harness.hub.stop();
   });
 
+  it("calls onreconnecting, onreconnected and onclose with the connection as `this`, as the official client", async () => {
+    const harness = await reconnectingHub(new DefaultReconnectPolicy([0]), 2);
+    const selves: [string, unknown][] = [];
+    harness.hub.onreconnecting(function (this: unknown) {
+      selves.push(["reconnecting", this]);
+    });
+    harness.hub.onreconnected(function (this: unknown) {
+      selves.push(["reconnected", this]);
+    });
+    harness.hub.onclose(function (this: unknown) {
+      selves.push(["close", this]);
+    });
+    harness.connection.drop(new Error("blip"));
+    await vi.advanceTimersByTimeAsync(0);
+    await harness.hub.stop();
+    expect(selves).toEqual([
+      ["reconnecting", harness.hub],
+      ["reconnected", harness.hub],
+      ["close", harness.hub],
+    ]);
+  });
+
   it("uses custom delays, then gives up", async () => {
     const harness = await reconnectingHub(new DefaultReconnectPolicy([100, 500]));
     const events = record(harness);

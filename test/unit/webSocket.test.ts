@@ -122,6 +122,15 @@ describe("WebSockets transport", () => {
     expect(closed.all).toHaveLength(1);
   });
 
+  it("reports the close of stop() after stop() returns, never during the call (as the official client)", async () => {
+    const { connection, started, closed } = await connectWebSocket();
+    await started;
+    const stopping = connection.stop();
+    expect(closed.all).toHaveLength(0);
+    await stopping;
+    expect(closed.all).toEqual([undefined]);
+  });
+
   it("reports a close without error when the server closes normally (1000)", async () => {
     const { started, socket, closed } = await connectWebSocket();
     await started;

@@ -1,0 +1,989 @@
+// Drop-in parity against the real server: each scenario below is written ONCE, against a client
+// module namespace shaped like `import * as signalR from "@microsoft/signalr"`, and run with the
+// official client and with hubwire over each transport. A scenario returns a plain record of what a
+// user observes (values, states, callback order, which error classes); the two records must be equal.
+//
+// Error MESSAGES are not compared (hubwire's are shorter on purpose), except the texts the server
+// sends (a HubException's message, the server's error for an unknown method, ...), which must be equal.
+//
+// Differences found, and why each is acceptable (so the scenarios compare only the shared part):
+// - Error classes: hubwire's errors are richer subclasses (HubError, ConnectionClosedError,
+//   InvalidStateError, NegotiateError, ...) where the official client throws plain Errors; both are
+//   `instanceof Error`, and where the official client uses one of its exported classes (HttpError
+//   with statusCode, TimeoutError, AbortError) so does hubwire. Records keep only that.
+// - Stream arguments: the official client takes anything with `subscribe` only; hubwire also takes
+//   async iterables. Only Subjects are compared.
+// - Two adjacent stream arguments (TestHub.UploadTwo): the official client skips the second one
+//   (it splices the argument list while walking it) and the server fails the call; hubwire sends
+//   both. Not compared.
+// - Stream items that arrive before `subscribe`: the official client drops them, hubwire keeps them
+//   for the first subscriber. Scenarios subscribe at once, so both see everything.
+// - The lifecycle callbacks: a callback that throws stops the official client from calling the
+//   others registered for the event; hubwire calls them all. hubwire's on*() also return a function
+//   that removes the callback (the official ones return nothing). Not exercised.
+// - The access token factory: the official client asks it before negotiate, and again before
+//   opening a WebSocket only (Server-Sent Events and Long Polling reuse negotiate's token); hubwire
+//   asks it before each transport connect too, so a token is never older than the connect. The
+//   server sees a valid token either way.
+// - The token over Server-Sent Events in Node: the official client puts it in `access_token` only;
+//   hubwire also sends it as an Authorization header (as for the other transports). Scenarios check
+//   that the hub can read it, not where.
+// - stop() from an onreconnecting callback: the official client stays Disconnecting for good (its
+//   stop() finds the transport already closed, and nothing completes the close) and never calls
+//   onclose; hubwire ends Disconnected and calls onclose. Not compared; stop() during the reconnect
+//   delay is.
+// - A dropped connection over Server-Sent Events: the official client cannot tell it from a normal
+//   end (EventSource says nothing), so onreconnecting / onclose get no error; hubwire passes a
+//   TransportError, as for the other transports. Compared as "no error" there.
+// - Automatic reconnect giving up after failed attempts: the official client calls onclose without
+//   an error; hubwire passes the error that lost the connection (as when the policy gives up at
+//   once, where both pass it). Compared: onclose runs and the state is Disconnected.
+// - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
+//   A TimeoutError is an Error, and the official client never gives one there, so code written for
+//   it is unaffected. Compared as "Error".
+//
+// Differences that were hubwire bugs, fixed to behave as the official client (each also has a unit
+// test): stop() reported the close (state Disconnected, onclose run) before it returned on
+// WebSockets and Server-Sent Events; onclose / onreconnecting / onreconnected ran without the
+// connection as `this`; with several handlers a client result was not the last handler's outcome
+// (a throw then a value, 0 then a value); a handler throwing a non-Error (a string, undefined)
+// answered "Error: …"; a Subject failing without a reason sent "undefined" instead of "Unknown error";
+// a serverTimeoutInMilliseconds lowered on a running connection waited for the next keep-alive tick.
+import * as official from "@microsoft/signalr";
+import { MessagePackHubProtocol as OfficialMessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import * as hubwire from "../../src/index.js";
+import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
+import { deferred, serverUrl, TRANSPORTS, withTimeout } from "../support/functional.js";
+import { startTcpProxy } from "../support/tcpProxy.js";
+
+type SignalR = typeof official;
+type Connection = official.HubConnection;
+type Builder = official.HubConnectionBuilder;
+type Facts = Record<string, unknown>;
+
+// hubwire's types are its own (private members differ), so it is handed over as the official shape:
+// exactly what a user changing only the import does. Each comes with its MessagePack protocol
+// (@microsoft/signalr-protocol-msgpack, hubwire/msgpack).
+const CLIENTS: [string, SignalR, () => official.IHubProtocol][] = [
+  ["@microsoft/signalr", official, () => new OfficialMessagePackHubProtocol()],
+  ["hubwire", hubwire as unknown as SignalR, () => new MessagePackHubProtocol() as unknown as official.IHubProtocol],
+];
+
+/** What one run of a scenario gets: the client module, the transport, and connection helpers. */
+interface Run {
+  readonly signalR: SignalR;
+  /** A new MessagePack hub protocol of the client's package. */
+  messagePack(): official.IHubProtocol;
+  readonly transport: number;
+  readonly transportName: string;
+  /** Builds a connection to `path` over the run's transport; it is stopped when the run ends. */
+  build(path?: string, configure?: (builder: Builder) => Builder, options?: official.IHttpConnectionOptions, base?: string): Connection;
+  /** Has `connection` stopped when the run ends. */
+  track(connection: Connection): Connection;
+  /** `build`, then `start`. */
+  start(path?: string, configure?: (builder: Builder) => Builder, options?: official.IHttpConnectionOptions): Promise<Connection>;
+}
+
+type Scenario = (run: Run) => Promise<Facts>;
+
+// ---- recording helpers --------------------------------------------------------------------------
+
+/** What a user can tell about an error: only the classes both clients export (see the top comment). */
+function kind(signalR: SignalR, error: unknown): string {
+  if (error === undefined) return "none";
+  if (!(error instanceof Error)) return `not an Error: ${typeof error}`;
+  if (error instanceof signalR.HttpError) return `HttpError ${error.statusCode}`;
+  if (error instanceof signalR.TimeoutError) return "TimeoutError";
+  if (error instanceof signalR.AbortError) return "AbortError";
+  return "Error";
+}
+
+/** How a promise settled: its value, or the kind of error (and its message, for server texts). */
+async function outcome(signalR: SignalR, promise: Promise<unknown>, serverText = false): Promise<Facts> {
+  try {
+    return { resolved: await withTimeout(promise, 10_000, "the call to settle") };
+  } catch (error) {
+    return serverText ? { rejected: kind(signalR, error), message: (error as Error).message } : { rejected: kind(signalR, error) };
+  }
+}
+
+/** Items, then how the stream ended. */
+function streamed(signalR: SignalR, stream: official.IStreamResult<unknown>): Promise<Facts> {
+  const items: unknown[] = [];
+  return withTimeout(
+    new Promise<Facts>((resolve) => {
+      stream.subscribe({
+        next: (item) => items.push(item),
+        complete: () => resolve({ items, end: "complete" }),
+        error: (error: unknown) => resolve({ items, end: kind(signalR, error), message: (error as Error).message }),
+      });
+    }),
+    10_000,
+    "the stream to end",
+  );
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- scenarios ----------------------------------------------------------------------------------
+
+const scenarios: Record<string, Scenario> = {
+  async "start and stop: states, connection id, onclose, start again"({ build }) {
+    const connection = build();
+    const facts: Facts = { before: [connection.state, connection.connectionId] };
+    const closes: string[] = [];
+    connection.onclose(function (this: unknown, error) {
+      closes.push(`${error === undefined ? "none" : "error"}:${this === connection ? "this is the connection" : typeof this}`);
+    });
+    const starting = connection.start();
+    facts.starting = connection.state;
+    await starting;
+    const id = connection.connectionId;
+    facts.started = [connection.state, typeof id, id === (await connection.invoke("GetConnectionId"))];
+    const stopping = connection.stop().then(() => closes.push("stop() resolved"));
+    facts.stopping = connection.state;
+    await stopping;
+    facts.stopped = [connection.state, connection.connectionId, [...closes]];
+    await connection.start();
+    facts.again = [connection.state, connection.connectionId !== null && connection.connectionId !== id];
+    await connection.stop();
+    facts.closes = closes;
+    return facts;
+  },
+
+  async "start() twice, and start() while Connected"({ signalR, build }) {
+    const connection = build();
+    const first = outcome(signalR, connection.start());
+    const second = outcome(signalR, connection.start());
+    const facts: Facts = { first: await first, second: await second, state: connection.state };
+    facts.whileConnected = await outcome(signalR, connection.start());
+    facts.after = [connection.state, await connection.invoke("Add", 1, 2)];
+    return facts;
+  },
+
+  async "stop() while connecting, then start again"({ signalR, build }) {
+    const connection = build();
+    let closes = 0;
+    connection.onclose(() => closes++);
+    const starting = connection.start();
+    const stopped = outcome(signalR, connection.stop());
+    const facts: Facts = { start: await outcome(signalR, starting), stop: await stopped, state: connection.state, closes };
+    await connection.start();
+    facts.again = [connection.state, await connection.invoke("Echo", "x")];
+    return facts;
+  },
+
+  async "stop() while the access token factory is pending"({ signalR, build }) {
+    const asked = deferred();
+    const answer = deferred<string>();
+    let tokens = 0;
+    const connection = build("/testhub", undefined, {
+      accessTokenFactory: () => {
+        tokens++;
+        asked.resolve();
+        return answer.promise;
+      },
+    });
+    const starting = outcome(signalR, connection.start());
+    await asked.promise;
+    const stopping = outcome(signalR, connection.stop());
+    const facts: Facts = { state: connection.state };
+    answer.resolve("valid-token-carol");
+    facts.start = await starting;
+    facts.stop = await stopping;
+    facts.after = [connection.state, tokens];
+    return facts;
+  },
+
+  async "stop() while Disconnected, twice at once, and again"({ signalR, build }) {
+    const connection = build();
+    let closes = 0;
+    connection.onclose(() => closes++);
+    const facts: Facts = { neverStarted: await outcome(signalR, connection.stop()), state: connection.state };
+    await connection.start();
+    const [a, b] = await Promise.all([outcome(signalR, connection.stop()), outcome(signalR, connection.stop())]);
+    facts.twice = [a, b, connection.state, closes];
+    facts.again = [await outcome(signalR, connection.stop()), connection.state, closes];
+    return facts;
+  },
+
+  async "onclose can start the connection again"({ start }) {
+    const connection = await start();
+    const restarted = deferred();
+    let closes = 0;
+    connection.onclose(() => {
+      if (closes++ === 0) void connection.start().then(() => restarted.resolve());
+    });
+    await connection.stop();
+    await withTimeout(restarted.promise, 10_000, "the restart");
+    return { closes, state: connection.state, works: await connection.invoke("Echo", "again") };
+  },
+
+  async "baseUrl: read, changed only while Disconnected"({ build }) {
+    const connection = build("/testhub?which=first");
+    const facts: Facts = { initial: connection.baseUrl.replace(serverUrl(), "") };
+    connection.baseUrl = `${serverUrl()}/testhub?which=second`;
+    await connection.start();
+    facts.which = await connection.invoke("GetQueryString", "which");
+    try {
+      connection.baseUrl = `${serverUrl()}/testhub?which=third`;
+      facts.setWhileConnected = "allowed";
+    } catch (error) {
+      facts.setWhileConnected = error instanceof Error ? "throws an Error" : "throws";
+    }
+    facts.after = connection.baseUrl.replace(serverUrl(), "");
+    return facts;
+  },
+
+  async "invoke, send and stream while Disconnected"({ signalR, build }) {
+    const connection = build();
+    const facts: Facts = {
+      invoke: await outcome(signalR, connection.invoke("Echo", 1)),
+      send: await outcome(signalR, connection.send("Echo", 1)),
+      stream: await streamed(signalR, connection.stream("Counter", 2, 0)).then(({ items, end }) => ({ items, end })),
+    };
+    await connection.start();
+    await connection.stop();
+    facts.afterStop = await outcome(signalR, connection.invoke("Echo", 1));
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "invoke resolves with the hub method's result"({ start }) {
+    const connection = await start();
+    const values = [null, 0, -1.5, 2 ** 53, "", "héllo 😀", true, false, [1, "a", null, [2]], { a: { b: [1, { c: null }] }, d: "" }];
+    const facts: Facts = { echoed: [] };
+    for (const value of values) (facts.echoed as unknown[]).push(await connection.invoke("Echo", value));
+    facts.undefinedArgument = await connection.invoke("Echo", undefined);
+    // What JSON makes of values it cannot carry as they are, and text that looks like framing.
+    facts.converted = await connection.invoke("Echo", { date: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), nan: NaN, gone: undefined, list: [undefined, () => 1], nested: { map: new Map([[1, 2]]) } });
+    facts.separators = await connection.invoke("Echo", "a\u001eb\u2028c\u0000d");
+    const large = "0123456789abcdef".repeat(8 * 1024);
+    facts.large = (await connection.invoke("Echo", large)) === large;
+    facts.add = await connection.invoke("Add", 20, 22);
+    facts.delay = await connection.invoke("Delay", 5);
+    // A hub method returning Task (no value).
+    facts.void = await connection.invoke("SendToCaller", "nobodyListens", 1);
+    facts.concurrent = await Promise.all([connection.invoke("Delay", 30), connection.invoke("Add", 1, 1), connection.invoke("Echo", "x")]);
+    return facts;
+  },
+
+  async "hub errors: HubException text, hidden exceptions, unknown methods, bad arguments"({ signalR, start }) {
+    const connection = await start();
+    return {
+      hubException: await outcome(signalR, connection.invoke("Throw", "boom: it's \"quoted\""), true),
+      plain: await outcome(signalR, connection.invoke("ThrowPlain"), true),
+      unknown: await outcome(signalR, connection.invoke("NoSuchMethod", 1), true),
+      wrongCount: await outcome(signalR, connection.invoke("Add", 1), true),
+      wrongType: await outcome(signalR, connection.invoke("Add", "x", 1), true),
+      state: connection.state,
+      stillWorks: await connection.invoke("Add", 2, 3),
+    };
+  },
+
+  async "send resolves without the result; server errors do not reach it"({ signalR, start }) {
+    const connection = await start();
+    const got: unknown[] = [];
+    connection.on("sent", (value) => got.push(value));
+    const facts: Facts = {
+      send: await outcome(signalR, connection.send("SendToCaller", "sent", 1)),
+      sendThrowing: await outcome(signalR, connection.send("Throw", "not seen")),
+      sendUnknown: await outcome(signalR, connection.send("NoSuchMethod")),
+    };
+    await connection.invoke("SendToCaller", "sent", 2);
+    facts.got = got;
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "on/off: case-insensitive names, the same handler twice, order, this, a throwing handler, several arguments"({ start }) {
+    const connection = await start();
+    const calls: string[] = [];
+    let self: unknown;
+    const first = function (this: unknown, value: unknown) {
+      self = this;
+      calls.push(`first:${JSON.stringify(value)}`);
+    };
+    const second = (value: unknown) => calls.push(`second:${JSON.stringify(value)}`);
+    const thrower = () => {
+      calls.push("thrower");
+      throw new Error("handler failed");
+    };
+    connection.on("Notify", first);
+    connection.on("notify", thrower);
+    connection.on("NOTIFY", second);
+    connection.on("nOtIfY", first); // the same handler again: still called once
+    const round = async (label: string, value: unknown) => {
+      calls.push(label);
+      await connection.invoke("SendToCaller", "nOTIFY", value);
+      await connection.invoke("Echo", "round trip");
+    };
+    await round("all", { n: 1 });
+    connection.off("NoTiFy", thrower);
+    await round("thrower off", 2);
+    connection.off("NOTIFY", first);
+    await round("first off", 3);
+    connection.off("notify", second);
+    connection.off("notify", second); // not there any more: nothing happens
+    await round("second off", 4);
+    connection.on("notify", first);
+    connection.off("NOTIFY");
+    await round("all off", 5);
+    connection.off("neverRegistered");
+    // A handler that removes itself while called: the others registered still run for this call.
+    const once = () => {
+      calls.push("once");
+      connection.off("notify", once);
+    };
+    connection.on("notify", once);
+    connection.on("notify", second);
+    await round("round with once", 6);
+    await round("round after once", 7);
+    const many: unknown[] = [];
+    connection.on("tick", (value) => many.push(value));
+    await connection.invoke("SendToCallerMany", "TICK", 20);
+    await connection.invoke("Echo", "round trip");
+    // Several arguments; a server call nobody handles is ignored.
+    const several: unknown[][] = [];
+    connection.on("broadcastMessage", (...args: unknown[]) => several.push(args));
+    await connection.invoke("Send", "me", "hi");
+    await connection.invoke("SendToCaller", "nobodyListens", { x: 1 });
+    await connection.invoke("Echo", "round trip");
+    return { calls, thisIsConnection: self === connection, many, several, state: connection.state };
+  },
+
+  async "client results: values, promises, no handler, failures, several handlers"({ signalR, start }) {
+    const connection = await start();
+    const ask = (method: string, arg: unknown) => outcome(signalR, connection.invoke("AskClient", method, arg), true);
+    connection.on("Double", (n: number) => n * 2);
+    connection.on("later", async (s: string) => {
+      await tick(5);
+      return `${s}!`;
+    });
+    connection.on("nothing", () => undefined);
+    connection.on("null", () => null);
+    connection.on("fails", () => {
+      throw new Error("nope");
+    });
+    connection.on("rejects", () => Promise.reject(new Error("async nope")));
+    connection.on("throwsString", () => {
+      throw "a plain string";
+    });
+    connection.on("throwsUndefined", () => {
+      throw undefined;
+    });
+    connection.on("two", () => 1);
+    connection.on("two", () => 2);
+    // Several handlers: what the official client answers is the last handler's outcome.
+    connection.on("throwsThenValue", () => {
+      throw new Error("first");
+    });
+    connection.on("throwsThenValue", () => 5);
+    connection.on("valueThenUndefined", () => 5);
+    connection.on("valueThenUndefined", () => undefined);
+    connection.on("zeroThenValue", () => 0);
+    connection.on("zeroThenValue", () => 5);
+    connection.on("valueThenThrows", () => 5);
+    connection.on("valueThenThrows", () => {
+      throw new Error("second");
+    });
+    return {
+      value: await ask("dOUBLE", 21),
+      promise: await ask("later", "done"),
+      object: await ask("double", 0.5),
+      noHandler: await ask("missing", 1),
+      undefinedResult: await ask("nothing", 1),
+      nullResult: await ask("null", 1),
+      throws: await ask("fails", 1),
+      rejects: await ask("rejects", 1),
+      throwsString: await ask("throwsString", 1),
+      throwsUndefined: await ask("throwsUndefined", 1),
+      twoResults: await ask("two", 1),
+      throwsThenValue: await ask("throwsThenValue", 1),
+      valueThenUndefined: await ask("valueThenUndefined", 1),
+      zeroThenValue: await ask("zeroThenValue", 1),
+      valueThenThrows: await ask("valueThenThrows", 1),
+      state: connection.state,
+    };
+  },
+
+  async "server streams: items, completion, errors, cancel, two subscribers"({ signalR, start }) {
+    const connection = await start();
+    const facts: Facts = {
+      counter: await streamed(signalR, connection.stream("Counter", 5, 0)),
+      empty: await streamed(signalR, connection.stream("Counter", 0, 0)),
+      fails: await streamed(signalR, connection.stream("CounterThenThrow", 3)),
+      unknown: await streamed(signalR, connection.stream("NoSuchStream")),
+      notAStream: await streamed(signalR, connection.stream("Echo", 1)),
+      invokeOfAStream: await outcome(signalR, connection.invoke("Counter", 2, 0), true),
+    };
+    // A subscriber whose next throws still gets the rest of the stream.
+    const rest: unknown[] = [];
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        connection.stream<number>("Counter", 3, 0).subscribe({
+          next: (item) => {
+            rest.push(item);
+            if (item === 0) throw new Error("subscriber bug");
+          },
+          complete: () => resolve(),
+          error: () => resolve(),
+        });
+      }),
+      10_000,
+      "the stream to end",
+    );
+    facts.throwingSubscriber = rest;
+    const items: number[] = [];
+    const subscription = connection.stream<number>("Infinite").subscribe({
+      next: (item) => {
+        items.push(item);
+      },
+      complete: () => items.push(-1),
+      error: () => items.push(-2),
+    });
+    while (items.length < 3) await tick(5);
+    subscription.dispose();
+    facts.cancelled = await connection.invoke("WasInfiniteCancelled");
+    facts.cancelledStreamEnded = items.includes(-1) || items.includes(-2);
+    const stream = connection.stream<number>("Counter", 4, 10);
+    const a = streamed(signalR, stream);
+    const b = streamed(signalR, stream);
+    facts.twoSubscribers = await Promise.all([a, b]);
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "client streams from a Subject: upload, with other arguments, errors, empty"({ signalR, start }) {
+    const { Subject } = signalR;
+    const connection = await start();
+    const facts: Facts = {};
+    // First: the official client sends the rest of a stream argument after the call, each part once
+    // the one before has gone; should the connection close before, it leaves the failure unhandled.
+    // The invocations below give those sends the time to go out.
+    const sent = new Subject<string>();
+    facts.send = await outcome(signalR, connection.send("Upload", sent));
+    sent.next("y");
+    sent.complete();
+    const upload = new Subject<string>();
+    const uploaded = outcome(signalR, connection.invoke("Upload", upload), true);
+    upload.next("a");
+    upload.next("b");
+    await tick(10);
+    upload.next("c");
+    upload.complete();
+    facts.upload = await uploaded;
+    const numbers = new Subject<number>();
+    const summed = outcome(signalR, connection.invoke("UploadSum", "sum", numbers), true);
+    [1, 2, 3, 4].forEach((n) => numbers.next(n));
+    numbers.complete();
+    facts.withOtherArguments = await summed;
+    const empty = new Subject<string>();
+    const emptied = outcome(signalR, connection.invoke("Upload", empty), true);
+    empty.complete();
+    facts.empty = await emptied;
+    const failing = new Subject<string>();
+    const failed = outcome(signalR, connection.invoke("Upload", failing), true);
+    failing.next("x");
+    failing.error(new Error("the client's stream broke"));
+    facts.error = await failed;
+    // Reasons that are not Errors: the server gets their text, or "Unknown error" for none.
+    const reasons: Facts[] = [];
+    for (const reason of [undefined, "a string", { custom: true }]) {
+      const subject = new Subject<string>();
+      const result = outcome(signalR, connection.invoke("Upload", subject), true);
+      subject.error(reason);
+      reasons.push(await result);
+    }
+    facts.errorReasons = reasons;
+    facts.stillWorks = await connection.invoke("Echo", "ok");
+    return facts;
+  },
+
+  async "an invoke and a stream pending when stop() is called reject; onclose gets no error"({ signalR, start }) {
+    const connection = await start();
+    const closes: string[] = [];
+    connection.onclose((error) => closes.push(kind(signalR, error)));
+    const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+    const stream = streamed(signalR, connection.stream("Counter", 1000, 50)).then(({ end }) => end);
+    await connection.invoke("Echo", "both sent");
+    await connection.stop();
+    return { invoke: await pending, stream: await stream, closes, state: connection.state };
+  },
+
+  async "server Close without allowReconnect: closed for good (even with automatic reconnect), with or without an error"({ signalR, start }) {
+    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect([0, 0]));
+    const events: string[] = [];
+    connection.onreconnecting(() => events.push("reconnecting"));
+    const closed = deferred();
+    connection.onclose((error) => {
+      events.push(`close:${kind(signalR, error)}:${connection.state}`);
+      closed.resolve();
+    });
+    const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+    void pending.then(() => events.push("pending settled"));
+    await connection.invoke("CloseMe", "going away", false).catch(() => {});
+    await withTimeout(closed.promise, 10_000, "onclose");
+    const facts: Facts = { events, pending: await pending, state: connection.state, id: connection.connectionId };
+    facts.invokeAfter = await outcome(signalR, connection.invoke("Echo", 1));
+    // Without an error text, onclose gets no error.
+    const quiet = await start();
+    const quietClosed = deferred<string>();
+    quiet.onclose((error) => quietClosed.resolve(kind(signalR, error)));
+    await quiet.send("CloseMe", null, false);
+    facts.withoutError = [await withTimeout(quietClosed.promise, 10_000, "onclose"), quiet.state];
+    return facts;
+  },
+
+  async "server Close with allowReconnect but no automatic reconnect"({ signalR, start }) {
+    const results: Facts = {};
+    for (const error of [null, "come back later"]) {
+      const connection = await start();
+      const closed = deferred<string>();
+      connection.onclose((closeError) => closed.resolve(kind(signalR, closeError)));
+      await connection.send("CloseMe", error, true);
+      results[String(error)] = [await withTimeout(closed.promise, 10_000, "onclose"), connection.state];
+    }
+    return results;
+  },
+
+  async "server Close with allowReconnect and automatic reconnect: callbacks, states, new id"({ signalR, start }) {
+    // The default delays: the first attempt comes at once.
+    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect());
+    const events: string[] = [];
+    let reconnected = deferred();
+    connection.onreconnecting(function (this: unknown, error) {
+      events.push(`reconnecting:${kind(signalR, error)}:${connection.state}:${connection.connectionId}:${this === connection}`);
+    });
+    connection.onreconnected(function (this: unknown, id) {
+      events.push(`reconnected:${typeof id}:${connection.state}:${id === connection.connectionId}:${this === connection}`);
+      reconnected.resolve();
+    });
+    connection.onclose(() => events.push("close"));
+    const firstId = connection.connectionId;
+    const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+    await connection.invoke("Echo", "Delay sent");
+    await connection.send("CloseMe", null, true);
+    await withTimeout(reconnected.promise, 10_000, "onreconnected");
+    const facts: Facts = { pending: await pending, newId: connection.connectionId !== firstId, serverId: connection.connectionId === (await connection.invoke("GetConnectionId")) };
+    reconnected = deferred();
+    await connection.send("CloseMe", "restarting", true);
+    await withTimeout(reconnected.promise, 10_000, "onreconnected");
+    facts.events = events;
+    facts.state = connection.state;
+    facts.works = await connection.invoke("Add", 20, 22);
+    return facts;
+  },
+
+  async "automatic reconnect: the retry policy's context, and giving up"({ signalR, start }) {
+    const contexts: unknown[] = [];
+    const connection = await start("/testhub", (builder) =>
+      builder.withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (context) => {
+          contexts.push([context.previousRetryCount, typeof context.elapsedMilliseconds, kind(signalR, context.retryReason)]);
+          return null;
+        },
+      }),
+    );
+    const events: string[] = [];
+    const closed = deferred();
+    connection.onreconnecting(() => events.push("reconnecting"));
+    connection.onclose((error) => {
+      events.push(`close:${kind(signalR, error)}`);
+      closed.resolve();
+    });
+    await connection.send("CloseMe", "gone", true);
+    await withTimeout(closed.promise, 10_000, "onclose");
+    // No delays at all: no reconnect either.
+    const none = await start("/testhub", (builder) => builder.withAutomaticReconnect([]));
+    const noneClosed = deferred<string>();
+    none.onreconnecting(() => events.push("none: reconnecting"));
+    none.onclose((error) => noneClosed.resolve(kind(signalR, error)));
+    await none.send("CloseMe", null, true);
+    events.push(`none: close:${await withTimeout(noneClosed.promise, 10_000, "onclose")}`);
+    return { contexts, events, state: connection.state };
+  },
+
+  async "automatic reconnect: failed attempts, then back"({ signalR, start }) {
+    const contexts: unknown[] = [];
+    const url = `${serverUrl()}/testhub`;
+    const connection = await start("/testhub", (builder) =>
+      builder.withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: (context) => {
+          contexts.push([context.previousRetryCount, kind(signalR, context.retryReason), connection.state]);
+          // Two attempts fail on a refusing negotiate (see onreconnecting), the third goes back to the hub.
+          if (context.previousRetryCount == 2) connection.baseUrl = url;
+          return 10;
+        },
+      }),
+    );
+    const events: string[] = [];
+    const reconnected = deferred();
+    connection.onreconnecting((error) => {
+      events.push(`reconnecting:${kind(signalR, error)}`);
+      connection.baseUrl = `${serverUrl()}/status/503`;
+    });
+    connection.onreconnected((id) => {
+      events.push(`reconnected:${typeof id}`);
+      reconnected.resolve();
+    });
+    await connection.send("CloseMe", null, true);
+    await withTimeout(reconnected.promise, 10_000, "onreconnected");
+    const facts: Facts = { contexts, events, state: connection.state, works: await connection.invoke("Echo", 1) };
+    // Every attempt fails until the policy gives up.
+    const exhausted = await start("/testhub", (builder) => builder.withAutomaticReconnect([0, 10]));
+    const closed = deferred<string>();
+    exhausted.onreconnecting(() => {
+      exhausted.baseUrl = `${serverUrl()}/status/503`;
+    });
+    // The official client's onclose gets no error here, hubwire's the one that lost the connection
+    // (see the top comment): only that onclose runs is compared.
+    exhausted.onclose(() => closed.resolve("onclose"));
+    await exhausted.send("CloseMe", "bye", true);
+    facts.exhausted = [await withTimeout(closed.promise, 10_000, "onclose"), exhausted.state];
+    return facts;
+  },
+
+  async "stop() while Reconnecting ends the reconnect with onclose"({ signalR, start }) {
+    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect([5_000]));
+    const events: string[] = [];
+    const reconnecting = deferred();
+    connection.onreconnecting(() => {
+      events.push(`reconnecting:${connection.state}`);
+      reconnecting.resolve();
+    });
+    connection.onreconnected(() => events.push("reconnected"));
+    connection.onclose((error) => events.push(`close:${kind(signalR, error)}:${connection.state}`));
+    await connection.send("CloseMe", null, true);
+    await withTimeout(reconnecting.promise, 10_000, "onreconnecting");
+    await tick(20);
+    const facts: Facts = {
+      during: connection.state,
+      id: connection.connectionId,
+      invoke: await outcome(signalR, connection.invoke("Echo", 1)),
+      send: await outcome(signalR, connection.send("Echo", 1)),
+      stream: (await streamed(signalR, connection.stream("Counter", 1, 0))).end,
+    };
+    facts.stop = await outcome(signalR, connection.stop());
+    facts.events = events;
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "a network drop: reconnect, or close with an error"({ signalR, build, transportName }) {
+    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+    try {
+      const base = `http://127.0.0.1:${proxy.port}`;
+      const facts: Facts = {};
+      const events: string[] = [];
+      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200, 400]), {}, base);
+      const reconnected = deferred();
+      // Over Server-Sent Events the official client reports a drop without an error (see the top comment).
+      const lost = (error: unknown) => (transportName === "ServerSentEvents" && kind(signalR, error) !== "none" ? "none" : kind(signalR, error));
+      connection.onreconnecting((error) => events.push(`reconnecting:${lost(error)}:${connection.state}`));
+      connection.onreconnected((id) => {
+        events.push(`reconnected:${typeof id}`);
+        reconnected.resolve();
+      });
+      connection.onclose((error) => events.push(`close:${kind(signalR, error)}`));
+      await connection.start();
+      const pending = outcome(signalR, connection.invoke("Delay", 10_000));
+      const stream = streamed(signalR, connection.stream("Counter", 1000, 50)).then(({ end }) => end);
+      await connection.invoke("Echo", "both sent");
+      proxy.cut();
+      facts.pending = await pending;
+      facts.stream = await stream;
+      await withTimeout(reconnected.promise, 10_000, "onreconnected");
+      facts.works = await connection.invoke("Echo", "back");
+      await connection.stop();
+      facts.events = events;
+
+      const plain = build("/testhub", undefined, {}, base);
+      const closed = deferred<Error | undefined>();
+      const order: string[] = [];
+      plain.onclose((error) => {
+        order.push("onclose");
+        closed.resolve(error);
+      });
+      await plain.start();
+      const plainPending = plain.invoke("Delay", 10_000).catch((error: unknown) => order.push(`invoke rejected:${kind(signalR, error)}`));
+      await plain.invoke("Echo", "sent");
+      proxy.cut();
+      facts.plain = [lost(await withTimeout(closed.promise, 10_000, "onclose")), plain.state];
+      await plainPending;
+      facts.order = order;
+      return facts;
+    } finally {
+      await proxy.close();
+    }
+  },
+
+  async "withStatefulReconnect: a dropped WebSocket resumes the same connection"({ signalR, build, transportName }) {
+    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+    try {
+      const connection = build("/testhub-stateful", (builder) => builder.withStatefulReconnect(), {}, `http://127.0.0.1:${proxy.port}`);
+      const events: string[] = [];
+      connection.onreconnecting(() => events.push("reconnecting"));
+      const closed = deferred();
+      connection.onclose((error) => {
+        events.push(`close:${transportName === "ServerSentEvents" ? "some or none" : kind(signalR, error)}`);
+        closed.resolve();
+      });
+      await connection.start();
+      const id = connection.connectionId;
+      const facts: Facts = { before: await connection.invoke("Echo", "before") };
+      const pending = outcome(signalR, connection.invoke("Delay", 300));
+      await tick(20);
+      proxy.cut();
+      // Only WebSockets resume; the other transports lose the connection.
+      if (transportName === "WebSockets") {
+        facts.during = await outcome(signalR, connection.invoke("Echo", "during"));
+      } else {
+        await withTimeout(closed.promise, 10_000, "onclose");
+      }
+      facts.pending = await pending;
+      facts.sameId = connection.connectionId === id;
+      facts.state = connection.state;
+      facts.events = [...events];
+      return facts;
+    } finally {
+      await proxy.close();
+    }
+  },
+
+  async "keep-alive options and the server timeout"({ signalR, build, start }) {
+    const defaults = build();
+    const facts: Facts = { defaults: [defaults.serverTimeoutInMilliseconds, defaults.keepAliveIntervalInMilliseconds] };
+    const connection = build("/testhub", (builder) => builder.withServerTimeout(400).withKeepAliveInterval(100));
+    facts.configured = [connection.serverTimeoutInMilliseconds, connection.keepAliveIntervalInMilliseconds];
+    const closes: string[] = [];
+    connection.onclose((error) => closes.push(kind(signalR, error)));
+    await connection.start();
+    // Changed on a running connection: the next message from the server re-arms the timeout with it.
+    const changed = await start();
+    const changedCloses: string[] = [];
+    changed.onclose((error) => changedCloses.push(kind(signalR, error)));
+    changed.serverTimeoutInMilliseconds = 400;
+    await changed.invoke("Echo", "re-arm");
+    // The test hub pings every 15 s: within 400 ms without a message the client gives up, except on
+    // Long Polling, which is kept alive by its polls. hubwire's error is a TimeoutError, the official
+    // client's a plain Error (see the top comment).
+    await tick(1_000);
+    const plain = (kinds: string[]) => kinds.map((close) => (close === "TimeoutError" ? "Error" : close));
+    facts.afterIdle = [connection.state, plain(closes)];
+    facts.changedAfterStart = [changed.state, plain(changedCloses)];
+    return facts;
+  },
+
+  async "headers, access token and query string reach the hub"({ start }) {
+    let tokens = 0;
+    const connection = await start("/testhub?color=blue&n=1", undefined, {
+      headers: { "X-Custom": "custom value" },
+      accessTokenFactory: async () => {
+        tokens++;
+        return "valid-token-alice";
+      },
+    });
+    // Over Server-Sent Events the official client puts the token in the query string only; hubwire
+    // sends it as a header too (see the top comment). Either way the hub can read it.
+    const header = await connection.invoke("GetHeader", "Authorization");
+    const query = await connection.invoke("GetQueryString", "access_token");
+    const facts: Facts = {
+      // The official client asks the factory again for a WebSocket only, hubwire before each
+      // transport connect too (see the top comment).
+      tokens: tokens > 0,
+      cookie: await connection.invoke("GetNegotiateCookieSeen"),
+      custom: await connection.invoke("GetHeader", "X-Custom"),
+      requestedWith: await connection.invoke("GetHeader", "X-Requested-With"),
+      token: header === "Bearer valid-token-alice" || query === "valid-token-alice",
+      color: await connection.invoke("GetQueryString", "color"),
+      n: await connection.invoke("GetQueryString", "n"),
+    };
+    const auth = await start("/authhub", undefined, { accessTokenFactory: () => "valid-token-bob" });
+    facts.authUser = await auth.invoke("GetUserName");
+    // A negotiate redirect (Azure SignalR Service style) with its own access token.
+    const redirected = await start("/redirect");
+    facts.redirected = [await redirected.invoke("GetUserName"), await redirected.invoke("GetRequestPath")];
+    return facts;
+  },
+
+  async "options: a custom HttpClient, a WebSocket constructor"({ signalR, start }) {
+    const requests = new Set<string>();
+    let everyOneHadTheHeader = true;
+    const inner = new signalR.DefaultHttpClient(signalR.NullLogger.instance);
+    // Written as a user of the official client writes one: a subclass of its HttpClient.
+    class RecordingClient extends signalR.HttpClient {
+      override send(request: official.HttpRequest): Promise<official.HttpResponse> {
+        requests.add(`${request.method} ${new URL(request.url!).pathname}`);
+        everyOneHadTheHeader = everyOneHadTheHeader && !!request.headers && request.headers["X-Custom"] === "c";
+        return inner.send(request);
+      }
+      override getCookieString(url: string): string {
+        return inner.getCookieString(url);
+      }
+    }
+    const connection = await start("/testhub", undefined, {
+      httpClient: new RecordingClient(),
+      headers: { "X-Custom": "c" },
+      accessTokenFactory: () => "valid-token-dave",
+      // Read at run time by the official client, though its typings leave it out.
+      ...({ WebSocket } as object),
+    });
+    const header = await connection.invoke("GetHeader", "Authorization");
+    const query = await connection.invoke("GetQueryString", "access_token");
+    const facts: Facts = {
+      echo: await connection.invoke("Echo", "via options"),
+      custom: await connection.invoke("GetHeader", "X-Custom"),
+      // As in "headers, access token and query string reach the hub".
+      token: header === "Bearer valid-token-dave" || query === "valid-token-dave",
+    };
+    await connection.stop();
+    return { ...facts, requests: [...requests].sort(), everyOneHadTheHeader };
+  },
+
+  async "builder forms: withUrl(url, transport), configureLogging with a level or its name, skipNegotiation"({ signalR, build, track, transportName }) {
+    const url = `${serverUrl()}/testhub`;
+    const transport = TRANSPORTS.find(([name]) => name === transportName)![1] as number;
+    const facts: Facts = {};
+    for (const logging of [signalR.LogLevel.None, "none", "critical"]) {
+      const connection = track(
+        new signalR.HubConnectionBuilder()
+          .withUrl(url, transport)
+          .configureLogging(logging as official.LogLevel)
+          .build(),
+      );
+      await connection.start();
+      facts[String(logging)] = [await connection.invoke("GetTransport"), connection.state];
+      await connection.stop();
+    }
+    // Legal with WebSockets alone.
+    const skipped = build("/testhub", undefined, { skipNegotiation: true });
+    const result = await outcome(signalR, skipped.start());
+    facts.skipNegotiation = [result, skipped.state, skipped.connectionId, skipped.state === "Connected" ? await skipped.invoke("Echo", 1) : null];
+    return facts;
+  },
+
+  async "MessagePack: values, dates, bytes, errors, streams, client results"({ signalR, messagePack, start, build, transportName }) {
+    if (transportName === "ServerSentEvents") {
+      // Text only: neither client can carry MessagePack over it.
+      const connection = build("/testhub", (builder) => builder.withHubProtocol(messagePack()));
+      return { start: await outcome(signalR, connection.start()), state: connection.state };
+    }
+    const connection = await start("/testhub", (builder) => builder.withHubProtocol(messagePack()));
+    const day = 24 * 60 * 60 * 1000;
+    const time = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+    const answer = deferred<number>();
+    connection.on("Double", (n: number) => n * 2);
+    connection.on("notify", (value: unknown) => answer.resolve(value as number));
+    await connection.send("SendToCaller", "notify", 7);
+    return {
+      binds: await connection.invoke("DescribeValue", new Uint8Array([1])),
+      echoed: await connection.invoke("Echo", { text: "héllo", list: [1, -2, 2 ** 40, 3.5, null, true], nested: { deep: ["x"] } }),
+      date: ((await connection.invoke("AddOneDay", new Date(time))) as Date).getTime() - time === day,
+      bytes: Array.from((await connection.invoke("ReverseBytes", new Uint8Array([1, 2, 3]))) as Uint8Array),
+      error: await outcome(signalR, connection.invoke("Throw", "msgpack boom"), true),
+      stream: await streamed(signalR, connection.stream("Counter", 3, 0)),
+      clientResult: await outcome(signalR, connection.invoke("AskClient", "double", 21)),
+      notified: await withTimeout(answer.promise, 10_000, "notify"),
+    };
+  },
+
+  async "start fails: refused token, negotiate errors, status codes, no server, a transport not offered, a refused handshake"({ signalR, build }) {
+    const failure = async (path: string, options?: official.IHttpConnectionOptions, base?: string) => {
+      const connection = build(path, undefined, options, base);
+      const result = await outcome(signalR, connection.start());
+      return [result, connection.state, connection.connectionId];
+    };
+    return {
+      noToken: await failure("/authhub"),
+      badToken: await failure("/authhub", { accessTokenFactory: () => "nope" }),
+      negotiateError: await failure("/negotiate-error"),
+      status500: await failure("/status/500"),
+      status404: await failure("/status/404"),
+      legacy: await failure("/legacy"),
+      noServer: await failure("/testhub", undefined, "http://127.0.0.1:1"),
+      redirectLoop: await failure("/redirect-loop"),
+      // /testhub-sse-lp offers Server-Sent Events and Long Polling only.
+      notOffered: await (async () => {
+        const connection = build("/testhub-sse-lp");
+        const result = await outcome(signalR, connection.start());
+        return [result, connection.state, connection.state === "Connected" ? await connection.invoke("GetTransport") : null];
+      })(),
+      // A hub protocol the server does not know: the handshake is refused with the server's text.
+      handshake: await (async () => {
+        const json = new signalR.JsonHubProtocol();
+        const unknown: official.IHubProtocol = { name: "nope", version: 1, transferFormat: json.transferFormat, parseMessages: (input, logger) => json.parseMessages(input as string, logger), writeMessage: (message) => json.writeMessage(message) };
+        const connection = build("/testhub", (builder) => builder.withHubProtocol(unknown));
+        const result = await outcome(signalR, connection.start(), true);
+        return [result.rejected, String(result.message).includes("The protocol 'nope' is not supported."), connection.state];
+      })(),
+      // A failed start leaves a connection that can start once the URL is right.
+      retried: await (async () => {
+        const connection = build("/status/503");
+        await connection.start().catch(() => {});
+        connection.baseUrl = `${serverUrl()}/testhub`;
+        await connection.start();
+        return [connection.state, await connection.invoke("Echo", 1)];
+      })(),
+    };
+  },
+};
+
+// ---- running them -------------------------------------------------------------------------------
+
+describe.each(TRANSPORTS)("drop-in parity with @microsoft/signalr over %s", (transportName, transport) => {
+  const live: Connection[] = [];
+  let lines: string[] = [];
+
+  beforeEach(({ onTestFailed }) => {
+    lines = [];
+    const buffer = lines;
+    onTestFailed(() => console.log(`--- logs ---\n${buffer.join("\n")}\n--- end ---`));
+  });
+
+  const stopAll = async () => {
+    const open = live.splice(0);
+    await Promise.all(open.map((connection) => withTimeout(connection.stop(), 20_000, "stop()")));
+    for (const connection of open) expect(connection.state, "Disconnected after stop()").toBe("Disconnected");
+  };
+  afterEach(stopAll);
+
+  const runWith = async ([label, signalR, messagePack]: (typeof CLIENTS)[number], scenario: Scenario): Promise<Facts> => {
+    const logger = { log: (level: official.LogLevel, message: string) => lines.push(`[${label}] ${signalR.LogLevel[level]}: ${message}`) };
+    const build = (path = "/testhub", configure?: (builder: Builder) => Builder, options: official.IHttpConnectionOptions = {}, base = serverUrl()) => {
+      let builder = new signalR.HubConnectionBuilder().configureLogging(logger).withUrl(`${base}${path}`, { ...options, transport: transport as number });
+      if (configure) builder = configure(builder);
+      const connection = builder.build();
+      live.push(connection);
+      return connection;
+    };
+    const run: Run = {
+      signalR,
+      messagePack,
+      transport,
+      transportName,
+      build,
+      track: (connection) => (live.push(connection), connection),
+      async start(path, configure, options) {
+        const connection = build(path, configure, options);
+        await connection.start();
+        return connection;
+      },
+    };
+    try {
+      return await scenario(run);
+    } finally {
+      await stopAll();
+    }
+  };
+
+  it.each(Object.keys(scenarios))("%s", async (name) => {
+    const scenario = scenarios[name]!;
+    const expected = await runWith(CLIENTS[0]!, scenario);
+    const actual = await runWith(CLIENTS[1]!, scenario);
+    if (process.env.HUBWIRE_DROPIN_PRINT === "1") console.log(`[${transportName}] ${name}\n${JSON.stringify(expected)}\n${JSON.stringify(actual)}`);
+    expect(actual).toStrictEqual(expected);
+  });
+});
