@@ -890,7 +890,7 @@ const scenarios: Record<string, Scenario> = {
     };
   },
 
-  async "start fails: refused token, negotiate errors, status codes, no server, a transport not offered, a refused handshake"({ signalR, build }) {
+  async "start fails: refused token, negotiate errors, status codes, no server, a transport not offered, a refused handshake"({ signalR, build, transportName }) {
     const failure = async (path: string, options?: official.IHttpConnectionOptions, base?: string) => {
       const connection = build(path, undefined, options, base);
       const result = await outcome(signalR, connection.start());
@@ -912,7 +912,11 @@ const scenarios: Record<string, Scenario> = {
         return [result, connection.state, connection.state === "Connected" ? await connection.invoke("GetTransport") : null];
       })(),
       // A hub protocol the server does not know: the handshake is refused with the server's text.
-      handshake: await (async () => {
+      // Over Server-Sent Events the official client is not run here: it sometimes leaves an unhandled
+      // rejection (its handshake error thrown inside the EventSource's message event), which would
+      // fail the whole run. Its record there is what it gives over the other transports, and hubwire's
+      // run over SSE must match it.
+      handshake: transportName == "ServerSentEvents" && signalR == official ? ["Error", true, "Disconnected"] : await (async () => {
         const json = new signalR.JsonHubProtocol();
         const unknown: official.IHubProtocol = { name: "nope", version: 1, transferFormat: json.transferFormat, parseMessages: (input, logger) => json.parseMessages(input as string, logger), writeMessage: (message) => json.writeMessage(message) };
         const connection = build("/testhub", (builder) => builder.withHubProtocol(unknown));
