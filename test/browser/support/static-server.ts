@@ -4,9 +4,13 @@
  * test server, another origin (it allows any origin, with credentials).
  *
  *   GET /lib/<file>        dist/browser/<file>           (the built UMD bundles, as shipped)
- *   GET /pages/<file>      test/browser/pages/<file>     (hub-runner.js, hub-worker.js)
+ *   GET /official/<file>   the official client's browser bundles, for comparison: signalr.min.js
+ *                          (@microsoft/signalr) and signalr-protocol-msgpack.min.js
+ *                          (@microsoft/signalr-protocol-msgpack, which needs signalr.min.js before it)
+ *   GET /pages/<file>      test/browser/pages/<file>     (hub-runner.js, hub-worker.js, drop-in.js)
  *   GET /bundle.html?scripts=a.js,b.js&…   a page: records the globals it has, loads /lib/a.js,
- *                          /lib/b.js with <script> tags, then /pages/hub-runner.js
+ *                          /lib/b.js with <script> tags (/official/… for the official bundles'
+ *                          names), then /pages/hub-runner.js (or /pages/<runner> with &runner=)
  *   GET /worker.html?scripts=a.js&…        a page that runs /pages/hub-worker.js (same query) in
  *                          a Web Worker and logs what the worker posts as "hubwire-result <JSON>"
  */
@@ -23,6 +27,11 @@ export interface StaticServer {
 }
 
 const fileName = /^[\w.-]+$/;
+/** The official client's bundles, by the name a page asks for. */
+const officialBundles = new Map([
+  ["signalr.min.js", "node_modules/@microsoft/signalr/dist/browser"],
+  ["signalr-protocol-msgpack.min.js", "node_modules/@microsoft/signalr-protocol-msgpack/dist/browser"],
+]);
 const scriptList = /^[\w.-]+\.js(,[\w.-]+\.js)*$/;
 const contentTypes: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
@@ -30,7 +39,7 @@ const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
 };
 
-function bundlePage(scripts: string[]): string {
+function bundlePage(scripts: string[], runner: string): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>hubwire bundle test</title></head>
@@ -38,8 +47,8 @@ function bundlePage(scripts: string[]): string {
 <script>
   window.hubwireGlobalsBefore = { Promise: typeof Promise, Map: typeof Map, Set: typeof Set, Symbol: typeof Symbol, fetch: typeof fetch, window: typeof window };
 </script>
-${scripts.map((name) => `<script src="/lib/${name}"></script>`).join("\n")}
-<script src="/pages/hub-runner.js"></script>
+${scripts.map((name) => `<script src="/${officialBundles.has(name) ? "official" : "lib"}/${name}"></script>`).join("\n")}
+<script src="/pages/${runner}"></script>
 </body>
 </html>`;
 }
@@ -77,9 +86,14 @@ export async function startStaticServer(): Promise<StaticServer> {
     };
 
     const scripts = url.searchParams.get("scripts") ?? "";
+    const runner = url.searchParams.get("runner") ?? "hub-runner.js";
+    const official = url.pathname.startsWith("/official/") ? officialBundles.get(url.pathname.slice(10)) : undefined;
     if (url.pathname.startsWith("/lib/")) return void serveFile(distBrowser, url.pathname.slice(5));
+    if (official) return void serveFile(join(repoRoot, official), url.pathname.slice(10));
     if (url.pathname.startsWith("/pages/")) return void serveFile(join(repoRoot, "test/browser/pages"), url.pathname.slice(7));
-    if (url.pathname === "/bundle.html" && scriptList.test(scripts)) return send(200, contentTypes[".html"]!, bundlePage(scripts.split(",")));
+    if (url.pathname === "/bundle.html" && scriptList.test(scripts) && fileName.test(runner)) {
+      return send(200, contentTypes[".html"]!, bundlePage(scripts.split(","), runner));
+    }
     if (url.pathname === "/worker.html" && scriptList.test(scripts)) return send(200, contentTypes[".html"]!, workerPage);
     send(404, "text/plain", "not found");
   });
