@@ -12,7 +12,8 @@
 //   transport  WebSockets | ServerSentEvents | LongPolling
 //   protocol   json (default) | messagepack
 // Reports one object as the console message "hubwire-result <JSON>" (test/browser/support/pages.ts):
-//   { context, log, exports: the global's names, records: { scenario: record }, leftOpen: [...] }
+//   { context, log, exports: the global's names, records: { scenario: record },
+//     escaped: { scenario: [unhandled rejections, uncaught errors] }, leftOpen: [...], timings: { scenario: ms } }
 (async function () {
   "use strict";
 
@@ -127,6 +128,14 @@
         VERSION: [typeof signalR.VERSION, /^\d+\.\d+\.\d+/.test(signalR.VERSION)],
         types: names.map((name) => `${name}:${typeof signalR[name]}`),
         nullLogger: typeof signalR.NullLogger.instance.log,
+        // What a page that wraps or patches the classes relies on.
+        connectionPrototype: ["start", "stop", "invoke", "send", "stream", "on", "off", "onclose", "onreconnecting", "onreconnected"].map(
+          (name) => `${name}:${typeof signalR.HubConnection.prototype[name]}`,
+        ),
+        builderPrototype: ["withUrl", "withHubProtocol", "configureLogging", "withAutomaticReconnect", "withServerTimeout", "withKeepAliveInterval", "withStatefulReconnect", "build"].map(
+          (name) => `${name}:${typeof signalR.HubConnectionBuilder.prototype[name]}`,
+        ),
+        instanceOf: new signalR.HubConnectionBuilder().withUrl(`${server}/testhub`).build() instanceof signalR.HubConnection,
         protocol: [new signalR.JsonHubProtocol().name, new signalR.JsonHubProtocol().transferFormat === signalR.TransferFormat.Text],
         msgpack: messagePack
           ? (() => {
@@ -473,6 +482,63 @@
       return facts;
     },
 
+    async "a page's own HttpClient: a subclass of DefaultHttpClient"() {
+      const requests = new Set();
+      let allHadHeader = true;
+      class RecordingClient extends signalR.DefaultHttpClient {
+        send(request) {
+          requests.add(`${request.method} ${new URL(request.url).pathname}`);
+          allHadHeader = allHadHeader && !!request.headers && request.headers["X-Custom"] === "c";
+          return super.send(request);
+        }
+      }
+      const connection = await start("/testhub", { httpClient: new RecordingClient(signalR.NullLogger.instance), headers: { "X-Custom": "c" } });
+      const facts = { echo: await connection.invoke("Echo", "via the page's client"), stream: await streamed(connection.stream("Counter", 2, 0)) };
+      await connection.stop();
+      return Object.assign(facts, { requests: Array.from(requests).sort(), allHadHeader });
+    },
+
+    async "callbacks that throw: handlers, subscribers without error or complete, onclose"() {
+      const connection = await start("/testhub", {}, (builder) => builder.withAutomaticReconnect([0]));
+      const facts = {};
+      connection.on("asyncFails", async () => {
+        throw new Error("async handler failed");
+      });
+      connection.on("fails", () => {
+        throw new Error("handler failed");
+      });
+      await connection.invoke("SendToCaller", "asyncFails", 1);
+      await connection.invoke("SendToCaller", "fails", 1);
+      await connection.invoke("Echo", "round trip");
+      await tick(10);
+      facts.handlers = [escaped.slice(), connection.state];
+      const items = [];
+      connection.stream("CounterThenThrow", 2).subscribe({ next: (item) => items.push(item), complete: () => items.push("complete") });
+      connection.stream("Counter", 2, 0).subscribe({ next: (item) => items.push(item), error: () => items.push("error") });
+      await connection.invoke("Echo", "round trip");
+      await tick(20);
+      facts.subscribers = [items, escaped.slice(), connection.state];
+      const reconnected = deferred();
+      connection.onreconnecting(() => {
+        throw new Error("onreconnecting failed");
+      });
+      connection.onreconnected(() => {
+        reconnected.resolve();
+        throw new Error("onreconnected failed");
+      });
+      await connection.send("CloseMe", null, true);
+      await withTimeout(reconnected.promise, 10_000, "onreconnected");
+      await tick(10);
+      facts.reconnect = [escaped.slice(), connection.state, await connection.invoke("Echo", "back")];
+      connection.onclose(() => {
+        throw new Error("onclose failed");
+      });
+      facts.stop = await settled(connection.stop());
+      await tick(10);
+      facts.closed = [escaped.slice(), connection.state];
+      return facts;
+    },
+
     async "relative hub URLs resolve against the page"() {
       const page = location.origin;
       const shown = (url) => url.split(page).join("<page>").split(server).join("<server>");
@@ -575,6 +641,26 @@
           return [echoed.when instanceof Date && echoed.when.getTime() === time, echoed.bytes instanceof Uint8Array && Array.from(echoed.bytes), echoed.none];
         })(),
         undefinedArgument: await connection.invoke("Echo", undefined),
+        numbers: (await connection.invoke("Echo", [-1, -128, 255, 65536, -(2 ** 40), 0.1, NaN, Infinity, -0])).map(String),
+        map: await connection.invoke("Echo", new Map([["a", 1], ["b", [2]]])),
+        before1970: (await connection.invoke("AddOneDay", new Date(Date.UTC(1901, 5, 7, 8, 9, 10, 11)))).toISOString(),
+        farFuture: (await connection.invoke("AddOneDay", new Date(Date.UTC(2500, 0, 1)))).toISOString(),
+        otherViews: Array.from(await connection.invoke("ReverseBytes", new Int16Array([1, 256]))),
+        large: await (async () => {
+          const large = new Uint8Array(200_000).map((_, i) => i % 251);
+          const reversed = await connection.invoke("ReverseBytes", large);
+          return [reversed.length, reversed[0], reversed[199_999]];
+        })(),
+        options: await (async () => {
+          const options = new signalR.HubConnectionBuilder()
+            .withUrl(`${server}/testhub`, transport)
+            .configureLogging(logger)
+            .withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol({ forceFloat32: true, ignoreUndefined: true }))
+            .build();
+          live.push(options);
+          await options.start();
+          return [await options.invoke("Echo", 1.1), await options.invoke("Echo", { a: undefined, b: 1 })];
+        })(),
         error: await settled(connection.invoke("Throw", "msgpack boom"), true),
         stream: await streamed(connection.stream("Counter", 3, 0)),
       };
