@@ -9,7 +9,7 @@ if (!existsSync(new URL("../dist/esm/node/index.js", import.meta.url))) {
   console.log("No dist/: run `npm run build` first (`npm run bench:hub` does).");
   process.exit(0);
 }
-const { HubConnection, JsonHubProtocol } = await import("../dist/esm/node/index.js");
+const { HubConnection } = await import("../dist/esm/node/index.js");
 
 const RS = "\x1e";
 
@@ -36,7 +36,8 @@ function memoryConnection() {
 }
 
 const clients = {
-  hubwire: (connection) => new HubConnection(connection, NullLogger.instance, { _protocol: new JsonHubProtocol() }),
+  // HubConnection's internal constructor (HubConnectionBuilder's, minus the HttpConnection); no parts: JSON.
+  hubwire: (connection) => new HubConnection(connection, NullLogger.instance, {}),
   official: (connection) => OfficialHubConnection.create(connection, NullLogger.instance, new OfficialJson()),
 };
 
