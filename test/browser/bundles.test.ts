@@ -2,10 +2,9 @@
  * The built UMD bundles (dist/browser), loaded by <script> tags into a page on 127.0.0.1, against
  * the real ASP.NET Core test server (another origin): invoke, stream and `on` over each transport.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, type Chromium } from "./support/chromium.js";
-import { expectRoundTrip, expectStopped, expectUploaded, negotiateRequests, runPage, runnerQuery, type Protocol } from "./support/pages.js";
-import { startStaticServer, type StaticServer } from "./support/static-server.js";
+import { describe, expect, inject, it } from "vitest";
+import { expectRoundTrip, expectStopped, expectUploaded, negotiateRequests, runnerQuery, type Protocol } from "./support/pages.js";
+import { usePages } from "./support/session.js";
 
 const ALL = ["WebSockets", "ServerSentEvents", "LongPolling"];
 // Server-Sent Events carry text only; MessagePack is binary.
@@ -48,23 +47,12 @@ const cases: BundleCase[] = [
   },
 ];
 
-let browser: Chromium | undefined;
-let pages: StaticServer | undefined;
-
-beforeAll(async () => {
-  pages = await startStaticServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-});
+const openPage = usePages();
 
 /** Opens a page that loads `scripts` from dist/browser and runs hub-runner.js over `transport`. */
 async function openBundlePage(scripts: string[], transport: string, protocol: Protocol, stripped: boolean | undefined) {
   const query = runnerQuery(scripts, `${inject("serverUrl")}/testhub`, transport, protocol);
-  return runPage(browser!.context, `${pages!.url}/bundle.html?${query}`, stripped ? { initScript: STRIP_MODERN_GLOBALS } : {});
+  return openPage(`/bundle.html?${query}`, stripped ? { initScript: STRIP_MODERN_GLOBALS } : {});
 }
 
 describe.each(cases.map((c) => [c.label, c] as const))("%s from a <script> tag", (_label, { scripts, protocol, transports, stripped }) => {

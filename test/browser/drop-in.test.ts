@@ -38,10 +38,9 @@
 // Pages run one after another over Server-Sent Events and Long Polling: chromium opens at most 6
 // HTTP connections to one host, and each open event stream or pending poll holds one, so two such
 // pages at once can starve each other. WebSocket pages run side by side.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium, type Chromium } from "./support/chromium.js";
-import { runPage, type HubRun, type Protocol } from "./support/pages.js";
-import { startStaticServer, type StaticServer } from "./support/static-server.js";
+import { describe, expect, inject, it } from "vitest";
+import { type HubRun, type Protocol } from "./support/pages.js";
+import { usePages } from "./support/session.js";
 
 /** What drop-in.js reports. */
 interface DropInRun extends HubRun {
@@ -91,22 +90,11 @@ const cases: Case[] = [
 /** HUBWIRE_DROPIN_PRINT=1 prints every record and the milliseconds each scenario took. */
 const PRINT = process.env.HUBWIRE_DROPIN_PRINT === "1";
 
-let browser: Chromium | undefined;
-let pages: StaticServer | undefined;
-
-beforeAll(async () => {
-  pages = await startStaticServer();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await pages?.close();
-});
+const openPage = usePages();
 
 async function runDropIn(scripts: string[], transport: string, protocol: Protocol): Promise<DropInRun> {
   const query = new URLSearchParams({ scripts: scripts.join(","), runner: "drop-in.js", server: inject("serverUrl"), transport, protocol });
-  const { run } = await runPage(browser!.context, `${pages!.url}/bundle.html?${query}`, { timeoutMs: 45_000 });
+  const { run } = await openPage(`/bundle.html?${query}`, { timeoutMs: 45_000 });
   return run as DropInRun;
 }
 
