@@ -60,8 +60,18 @@ export class ConsoleLogger implements ILogger {
  */
 export const createLogger = (logging: ILogger | LogLevel | string = 2 /* Information */): ILogger => {
   if (typeof logging == "object") {
-    // null: no logging, as the official client.
-    return logging || NullLogger.instance;
+    // null: no logging, as the official client. A logger that throws must not break the code that
+    // logs (a socket's event handler, a promise's settling); its error has nowhere else to go.
+    const custom = logging;
+    return custom
+      ? {
+          log(level, message) {
+            try {
+              custom.log(level, message);
+            } catch {}
+          },
+        }
+      : NullLogger.instance;
   }
   if (isText(logging)) {
     // By level number; "information" and "warning" are read as "info" and "warn".

@@ -275,13 +275,7 @@ function createCore(
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
-  // A logger that throws must not break the connection (or leave a promise unsettled); its
-  // error has nowhere else to go.
-  const log = (level: LogLevel, message: string) => {
-    try {
-      logger.log(level, message);
-    } catch {}
-  };
+  const log = (level: LogLevel, message: string) => logger.log(level, message);
 
   /**
    * Calls the listeners of `event`, with the connection as `this` (as the official client); one

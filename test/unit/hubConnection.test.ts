@@ -12,7 +12,7 @@ import {
 import { HubConnectionState } from "../../src/hub/hubConnectionState.js";
 import { Subject } from "../../src/hub/subject.js";
 import type { IStreamSubscriber } from "../../src/hub/stream.js";
-import { LogLevel } from "../../src/logging.js";
+import { createLogger, LogLevel } from "../../src/logging.js";
 import { TransferFormat, type IHubProtocol } from "../../src/protocol/hubProtocol.js";
 import { JsonHubProtocol } from "../../src/protocol/jsonHubProtocol.js";
 import { MessageType, type HubMessage } from "../../src/protocol/messages.js";
@@ -924,7 +924,8 @@ describe("client methods", () => {
     expect(({} as Record<string, unknown>)["proto handler"]).toBeUndefined();
   });
   it("keeps working with a logger that throws: handlers run and a result-expecting call is still answered", async () => {
-    const throwing = { log: () => { throw new Error("logger bug"); } };
+    // The builder hands the hub its logger through createLogger, as here.
+    const throwing = createLogger({ log: () => { throw new Error("logger bug"); } });
     const { hub, connection } = await connectedHub({ logger: throwing });
     const calls: string[] = [];
     hub.on("tick", () => {

@@ -89,9 +89,17 @@ describe("createLogger with a level name", () => {
 });
 
 describe("createLogger", () => {
-  it("returns a given ILogger unchanged", () => {
-    const custom = { log: () => undefined };
-    expect(createLogger(custom)).toBe(custom);
+  it("passes every line to a given ILogger, and keeps what it throws from the caller", () => {
+    const lines: [LogLevel, string][] = [];
+    const custom = {
+      log: (level: LogLevel, message: string) => {
+        lines.push([level, message]);
+        throw new Error("logger bug");
+      },
+    };
+    const logger = createLogger(custom);
+    expect(() => logger.log(LogLevel.Warning, "careful")).not.toThrow();
+    expect(lines).toEqual([[LogLevel.Warning, "careful"]]);
   });
 
   it("gives the NullLogger for null, as the official client (withUrl(url, { logger: null }) must not crash)", () => {

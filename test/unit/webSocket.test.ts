@@ -35,6 +35,18 @@ describe("WebSockets transport", () => {
     await connection.stop();
   });
 
+  it("starts and stops with a logger that throws (its errors go nowhere, rather than into the socket's events)", async () => {
+    const throwing = {
+      log: () => {
+        throw new Error("logger bug");
+      },
+    };
+    const { connection, started } = await connectWebSocket({ logger: throwing });
+    await started;
+    await connection.stop();
+    expect(connection.connectionId).toBeUndefined();
+  });
+
   it("turns https into wss", async () => {
     const { connection, started, socket } = await connectWebSocket({}, { url: "https://secure.test/hub" });
     await started;
