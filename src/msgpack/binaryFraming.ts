@@ -1,19 +1,5 @@
 import { fail } from "./fail.js";
 
-/** Prefixes a message with its length as a VarInt (7 bits a byte, low bits first). */
-export function writeFrame(payload: Uint8Array): ArrayBuffer {
-  const prefix: number[] = [];
-  let size = payload.byteLength;
-  do {
-    prefix.push((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
-    size = Math.floor(size / 0x80);
-  } while (size > 0);
-  const frame = new Uint8Array(prefix.length + payload.byteLength);
-  frame.set(prefix, 0);
-  frame.set(payload, prefix.length);
-  return frame.buffer;
-}
-
 /**
  * Reads the length-prefixed messages at the start of `input`.
  * `complete` is how many leading bytes they fill; an incomplete last message

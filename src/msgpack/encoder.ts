@@ -6,14 +6,18 @@ import type { MessagePackOptions } from "./options.js";
  * Makes a MessagePack encoder. It chooses the same (smallest) representations
  * as @msgpack/msgpack, so hubwire's bytes equal the official protocol's.
  * Beyond it: `ArrayBuffer` is written as `bin`, and `bigint` as int64/uint64.
+ * With `framed`, the bytes start with the hub protocol's VarInt length prefix,
+ * written in room left before the value (no second copy).
  * (A closure rather than a class: its local names minify, which keeps the bundle small.)
  */
-export function createEncoder(options: MessagePackOptions = {}): (value: unknown) => Uint8Array {
+export function createEncoder(options: MessagePackOptions = {}): (value: unknown, framed?: boolean) => Uint8Array<ArrayBuffer> {
   // `||` rather than `??`: the same here and smaller once down-levelled.
   const maxDepth = options.maxDepth || 100;
   const textEncoder = new TextEncoder();
+  // Floats go through an 8-byte scratch view; everything else is written byte by byte, without a DataView.
+  const scratchBytes = new Uint8Array(8);
+  const scratch = new DataView(scratchBytes.buffer);
   let bytes = new Uint8Array(options.initialBufferSize || 2048);
-  let view = new DataView(bytes.buffer);
   let pos = 0;
 
   function ensure(extra: number): void {
@@ -21,7 +25,6 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
       const grown = new Uint8Array(Math.max(pos + extra, bytes.byteLength * 2));
       grown.set(bytes.subarray(0, pos));
       bytes = grown;
-      view = new DataView(grown.buffer);
     }
   }
 
@@ -30,23 +33,28 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     bytes[pos++] = n;
   }
 
+  /** `n` as `width` big-endian bytes at `at`: its low 32 bits, fractions dropped (as DataView's setUint32 does). */
+  function put(at: number, width: number, n: number): void {
+    while (width--) {
+      bytes[at + width] = n;
+      n >>>= 8;
+    }
+  }
+
   /** A type byte followed by an unsigned big-endian integer of `width` bytes. */
   function head(type: number, width: 1 | 2 | 4, n: number): void {
-    u8(type);
-    ensure(width);
-    if (width === 1) view.setUint8(pos, n);
-    else if (width === 2) view.setUint16(pos, n);
-    else view.setUint32(pos, n);
-    pos += width;
+    ensure(5);
+    bytes[pos] = type;
+    put(pos + 1, width, n);
+    pos += width + 1;
   }
 
   /** A 64-bit integer from its high and low 32-bit words (two's complement for negatives). */
   function int64(type: number, high: number, low: number): void {
-    u8(type);
-    ensure(8);
-    view.setUint32(pos, high >>> 0);
-    view.setUint32(pos + 4, low >>> 0);
-    pos += 8;
+    head(type, 4, high);
+    ensure(4);
+    put(pos, 4, low);
+    pos += 4;
   }
 
   function raw(data: Uint8Array): void {
@@ -64,12 +72,12 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
 
   function number(n: number): void {
     if (!Number.isSafeInteger(n) || options.forceIntegerToFloat) {
-      const single = options.forceFloat32;
-      u8(single ? 0xca : 0xcb);
-      ensure(8);
-      if (single) view.setFloat32(pos, n);
-      else view.setFloat64(pos, n);
-      pos += single ? 4 : 8;
+      const width = options.forceFloat32 ? 4 : 8;
+      if (width === 4) scratch.setFloat32(0, n);
+      else scratch.setFloat64(0, n);
+      u8(width === 4 ? 0xca : 0xcb);
+      ensure(width);
+      for (let i = 0; i < width; i++) bytes[pos++] = scratchBytes[i]!;
     } else if (n >= 0) {
       if (n < 0x80) u8(n);
       else if (n < 0x100) head(0xcc, 1, n);
@@ -78,9 +86,9 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
       else int64(0xcf, n / 0x100000000, n);
     } else {
       if (n >= -0x20) u8(n & 0xff);
-      else if (n >= -0x80) head(0xd0, 1, n & 0xff);
-      else if (n >= -0x8000) head(0xd1, 2, n & 0xffff);
-      else if (n >= -0x80000000) head(0xd2, 4, n >>> 0);
+      else if (n >= -0x80) head(0xd0, 1, n);
+      else if (n >= -0x8000) head(0xd1, 2, n);
+      else if (n >= -0x80000000) head(0xd2, 4, n);
       else int64(0xd3, Math.floor(n / 0x100000000), n);
     }
   }
@@ -96,20 +104,29 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
   }
 
   function string(s: string): void {
-    // Reserve the largest header the string could need (UTF-8 is at most 3 bytes per UTF-16 unit),
-    // encode in place, then move the bytes back if the real header is smaller.
-    const most = s.length * 3;
-    ensure(5 + most);
+    const n = s.length;
+    ensure(5 + n * 3);
     const start = pos;
-    const reserved = most < 32 ? 1 : most < 0x100 ? 2 : most < 0x10000 ? 3 : 5;
-    const written = textEncoder.encodeInto(s, bytes.subarray(start + reserved)).written!;
-    const needed = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
-    if (needed !== reserved) bytes.copyWithin(start + needed, start + reserved, start + reserved + written);
-    if (written < 32) u8(0xa0 | written);
-    else if (written < 0x100) head(0xd9, 1, written);
-    else if (written < 0x10000) head(0xda, 2, written);
-    else head(0xdb, 4, written);
-    pos = start + needed + written;
+    let written = 0;
+    // A short ASCII string (the usual key, name or id) is copied by a loop behind a fixstr header:
+    // cheaper than a TextEncoder call. Anything else stops the loop and goes to the TextEncoder.
+    if (n < 32) {
+      for (let c; written < n && (c = s.charCodeAt(written)) < 0x80; written++) bytes[start + 1 + written] = c;
+    }
+    let header = 1;
+    if (written < n) {
+      // Reserve the largest header the string could need (UTF-8 is at most 3 bytes per UTF-16 unit),
+      // encode in place, then move the bytes back if the real header is smaller.
+      const most = n * 3;
+      const reserved = most < 32 ? 1 : most < 0x100 ? 2 : most < 0x10000 ? 3 : 5;
+      written = textEncoder.encodeInto(s, bytes.subarray(start + reserved)).written!;
+      header = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
+      if (header !== reserved) bytes.copyWithin(start + header, start + reserved, start + reserved + written);
+    }
+    // fixstr, or str8/16/32 (0xd9…0xdb) with a 1-, 2- or 4-byte length.
+    if (header === 1) bytes[start] = 0xa0 | written;
+    else head(0xd8 + (header >> 1) + (header & 1), (header - 1) as 1 | 2 | 4, written);
+    pos = start + header + written;
   }
 
   function binary(data: Uint8Array): void {
@@ -164,10 +181,19 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     }
   }
 
-  return (value) => {
-    pos = 0;
+  return (value, framed) => {
+    // Framed: 5 bytes of room for the length prefix, the most a VarInt of a 32-bit length takes.
+    pos = framed ? 5 : 0;
     // The top level is depth 1, as in @msgpack/msgpack: maxDepth allows the same nesting as the official encoder.
     write(value, 1);
-    return bytes.slice(0, pos);
+    let start = 0;
+    if (framed) {
+      // The payload's length as a VarInt (7 bits a byte, low bits first) just before it.
+      const length = pos - 5;
+      start = 4;
+      for (let rest = length; rest > 0x7f; rest >>>= 7) start--;
+      for (let at = start, rest = length; at < 5; at++, rest >>>= 7) bytes[at] = (rest & 0x7f) | (at < 4 ? 0x80 : 0);
+    }
+    return bytes.slice(start, pos);
   };
 }

@@ -2,7 +2,7 @@ import { fail } from "./fail.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage, type MessageHeaders } from "../protocol/messages.js";
-import { readFrames, writeFrame } from "./binaryFraming.js";
+import { readFrames } from "./binaryFraming.js";
 import { createDecoder } from "./decoder.js";
 import { createEncoder } from "./encoder.js";
 import type { MessagePackOptions } from "./options.js";
@@ -38,7 +38,7 @@ export class MessagePackHubProtocol implements IHubProtocol {
   readonly version = 2;
   /** MessagePack needs a binary transport: WebSockets or Long Polling. */
   readonly transferFormat: TransferFormat = TransferFormat.Binary;
-  private readonly encode: (value: unknown) => Uint8Array;
+  private readonly encode: (value: unknown, framed?: boolean) => Uint8Array<ArrayBuffer>;
   private readonly decode: (bytes: Uint8Array) => unknown;
 
   /** @param options - codec options; the defaults are the official package's. */
@@ -67,8 +67,8 @@ export class MessagePackHubProtocol implements IHubProtocol {
 
   /** Encodes one message with its length prefix. */
   writeMessage(message: HubMessage): ArrayBuffer {
-    // Ping is the fixed [6], as the official client writes it: forceIntegerToFloat does not turn it into [6.0].
-    return writeFrame(message.type === PING ? Uint8Array.of(0x91, PING) : this.encode(toArray(message)));
+    // Ping is the fixed [6] (2 bytes), as the official client writes it: forceIntegerToFloat does not turn it into [6.0].
+    return (message.type === PING ? Uint8Array.of(2, 0x91, PING) : this.encode(toArray(message), true)).buffer;
   }
 }
 
