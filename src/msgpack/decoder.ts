@@ -3,6 +3,8 @@ import { decodeTimestamp, TIMESTAMP_TYPE } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
 const UINT32_MAX = 0xffffffff;
+/** Strings shorter than this many bytes are decoded by a loop when they are ASCII. */
+const SHORT = 16;
 
 /**
  * Makes a MessagePack decoder that reads exactly one value filling the bytes
@@ -18,8 +20,10 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   const maxDepth = options.maxDepth || 100;
   // ignoreBOM: a string that starts with U+FEFF keeps it (by default TextDecoder drops a leading BOM).
   const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let bytes: Uint8Array = new Uint8Array(0);
-  let view: DataView = new DataView(bytes.buffer);
+  // Floats are read through an 8-byte scratch view; integers byte by byte: no DataView per message.
+  const scratchBytes = new Uint8Array(8);
+  const scratch = new DataView(scratchBytes.buffer);
+  let bytes: Uint8Array = scratchBytes;
   let pos = 0;
 
   /** Moves past `count` bytes and returns where they start. */
@@ -31,10 +35,30 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     return pos - count;
   }
 
-  /** An unsigned big-endian integer of 1, 2 or 4 bytes. */
+  /** The unsigned big-endian integer of `width` (≤ 4) bytes at `at`. */
+  function be(at: number, width: number): number {
+    let n = 0;
+    for (let i = 0; i < width; i++) n = n * 0x100 + bytes[at + i]!;
+    return n;
+  }
+
+  /** The next unsigned big-endian integer of 1, 2 or 4 bytes. */
   function uint(width: 1 | 2 | 4): number {
+    return be(advance(width), width);
+  }
+
+  /** The next signed (two's complement) big-endian integer of 1, 2 or 4 bytes. */
+  function int(width: 1 | 2 | 4): number {
+    const n = uint(width);
+    const range = 2 ** (8 * width);
+    return n < range / 2 ? n : n - range;
+  }
+
+  /** The next float32 or float64. */
+  function float(width: 4 | 8): number {
     const at = advance(width);
-    return width === 1 ? view.getUint8(at) : width === 2 ? view.getUint16(at) : view.getUint32(at);
+    for (let i = 0; i < width; i++) scratchBytes[i] = bytes[at + i]!;
+    return width === 4 ? scratch.getFloat32(0) : scratch.getFloat64(0);
   }
 
   /** Checks a length against its limit and against the bytes left (each item takes at least `minBytes`). */
@@ -47,8 +71,9 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   /** A 64-bit integer: a number when that is exact, else a bigint (an error where there is no BigInt). */
   function int64(signed: boolean): number | bigint {
     const at = advance(8);
-    const high = signed ? view.getInt32(at) : view.getUint32(at);
-    const low = view.getUint32(at + 4);
+    let high = be(at, 4);
+    if (signed && high > 0x7fffffff) high -= 0x100000000;
+    const low = be(at + 4, 4);
     const value = high * 0x100000000 + low;
     if (Number.isSafeInteger(value)) return value;
     if (typeof BigInt !== "function") fail(`A 64-bit integer beyond ±2^53 needs BigInt, which this runtime lacks.`);
@@ -57,6 +82,16 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   function string(n: number): string {
     const at = advance(length(n, options.maxStrLength, "string length", 1));
+    // A short ASCII string (the usual key, name or id) is built by a loop: cheaper than a TextDecoder call.
+    // A byte over 0x7F, or a longer string, goes to the TextDecoder.
+    if (n < SHORT) {
+      let s = "";
+      for (let i = at, c; i < at + n; i++) {
+        if ((c = bytes[i]!) > 0x7f) return textDecoder.decode(bytes.subarray(at, at + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
     return textDecoder.decode(bytes.subarray(at, at + n));
   }
 
@@ -67,7 +102,7 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   function extension(n: number): unknown {
     length(n, options.maxExtLength, "extension length", 1);
-    const type = view.getInt8(advance(1));
+    const type = int(1);
     const at = advance(n);
     const data = bytes.slice(at, at + n);
     if (type === TIMESTAMP_TYPE) {
@@ -119,9 +154,9 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xc9:
         return extension(uint(widthOf(type - 0xc7)));
       case 0xca:
-        return view.getFloat32(advance(4));
+        return float(4);
       case 0xcb:
-        return view.getFloat64(advance(8));
+        return float(8);
       case 0xcc:
       case 0xcd:
       case 0xce:
@@ -129,11 +164,11 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xcf:
         return int64(false);
       case 0xd0:
-        return view.getInt8(advance(1));
+        return int(1);
       case 0xd1:
-        return view.getInt16(advance(2));
+        return int(2);
       case 0xd2:
-        return view.getInt32(advance(4));
+        return int(4);
       case 0xd3:
         return int64(true);
       case 0xd4:
@@ -159,7 +194,6 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   return (input) => {
     bytes = input;
-    view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     pos = 0;
     // Depth 1 at the top, as in the encoder: whatever it writes with a maxDepth can be read with the same one.
     const value = read(1);
