@@ -14,10 +14,10 @@ export function readFrames(input: Uint8Array, strict: boolean): { frames: Uint8A
     let size = 0;
     for (let shift = 0; ; shift += 7) {
       if (shift > 28 || (shift === 28 && input[offset]! > 7)) {
-        fail("A MessagePack message length prefix is over 5 bytes or 2 GB: messages that large are not supported.");
+        fail("MessagePack length prefix over 5 bytes or 2 GB.");
       }
       if (offset >= input.byteLength) {
-        if (strict) fail("A MessagePack message length prefix is cut off.");
+        if (strict) fail("MessagePack length prefix cut off.");
         return { frames, complete };
       }
       const byte = input[offset++]!;

@@ -1,5 +1,4 @@
 import { fail } from "./fail.js";
-import { decodeTimestamp, TIMESTAMP_TYPE } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
 const UINT32_MAX = 0xffffffff;
@@ -49,9 +48,8 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   /** The next signed (two's complement) big-endian integer of 1, 2 or 4 bytes. */
   function int(width: 1 | 2 | 4): number {
-    const n = uint(width);
-    const range = 2 ** (8 * width);
-    return n < range / 2 ? n : n - range;
+    const shift = 32 - 8 * width;
+    return (uint(width) << shift) >> shift;
   }
 
   /** The next float32 or float64. */
@@ -71,28 +69,24 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   /** A 64-bit integer: a number when that is exact, else a bigint (an error where there is no BigInt). */
   function int64(signed: boolean): number | bigint {
     const at = advance(8);
-    let high = be(at, 4);
-    if (signed && high > 0x7fffffff) high -= 0x100000000;
+    // `| 0`: the word as a signed 32-bit integer.
+    const high = signed ? be(at, 4) | 0 : be(at, 4);
     const low = be(at + 4, 4);
     const value = high * 0x100000000 + low;
     if (Number.isSafeInteger(value)) return value;
-    if (typeof BigInt !== "function") fail(`A 64-bit integer beyond ±2^53 needs BigInt, which this runtime lacks.`);
+    if (typeof BigInt !== "function") fail("No BigInt for a 64-bit integer beyond ±2^53.");
     return BigInt(high) * BigInt(0x100000000) + BigInt(low);
   }
 
   function string(n: number): string {
     const at = advance(length(n, options.maxStrLength, "string length", 1));
+    const end = at + n;
     // A short ASCII string (the usual key, name or id) is built by a loop: cheaper than a TextDecoder call.
-    // A byte over 0x7F, or a longer string, goes to the TextDecoder.
-    if (n < SHORT) {
-      let s = "";
-      for (let i = at, c; i < at + n; i++) {
-        if ((c = bytes[i]!) > 0x7f) return textDecoder.decode(bytes.subarray(at, at + n));
-        s += String.fromCharCode(c);
-      }
-      return s;
-    }
-    return textDecoder.decode(bytes.subarray(at, at + n));
+    // A byte over 0x7F, or a longer string, stops the loop and goes to the TextDecoder.
+    let s = "";
+    let i = at;
+    for (let c; n < SHORT && i < end && (c = bytes[i]!) < 0x80; i++) s += String.fromCharCode(c);
+    return i < end ? textDecoder.decode(bytes.subarray(at, end)) : s;
   }
 
   function binary(n: number): Uint8Array {
@@ -104,10 +98,17 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     length(n, options.maxExtLength, "extension length", 1);
     const type = int(1);
     const at = advance(n);
-    const data = bytes.slice(at, at + n);
-    if (type === TIMESTAMP_TYPE) {
-      return decodeTimestamp(data) || fail(`A MessagePack timestamp has 4, 8 or 12 bytes, not ${n}.`);
+    if (type === -1) {
+      // A timestamp: 32 bits of seconds; 30 bits of nanoseconds, then 34 of seconds; or 32 bits of
+      // nanoseconds, then 64 signed bits of seconds.
+      const high = be(at, 4);
+      const [sec, nsec] =
+        n === 4 ? [high, 0] : n === 8 ? [(high & 3) * 0x100000000 + be(at + 4, 4), high >>> 2] : n === 12 ? [(be(at + 4, 4) | 0) * 0x100000000 + be(at + 8, 4), high] : fail(`Timestamp of ${n} bytes, not 4, 8 or 12.`);
+      // Whole milliseconds, rounded down: sec * 1000 + nsec / 1e6 would round 999999999 ns up to the next
+      // second (floating point), and a Date would truncate a negative time towards zero.
+      return new Date(sec * 1000 + Math.floor(nsec / 1e6));
     }
+    const data = bytes.slice(at, at + n);
     return options.extensionCodec ? options.extensionCodec.decode(data, type, options.context) : { type, data };
   }
 
@@ -123,16 +124,16 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     for (let i = 0; i < n; i++) {
       const key = read(depth + 1);
       if (typeof key !== "string" && typeof key !== "number") {
-        fail(`A MessagePack map key must be a string or a number, not ${key === null ? "nil" : typeof key}.`);
+        fail(`Map key not a string or number: ${key === null ? "nil" : typeof key}.`);
       }
-      if (key === "__proto__") fail("The MessagePack map key '__proto__' is not allowed.");
+      if (key === "__proto__") fail("Map key '__proto__' refused.");
       result[key] = read(depth + 1);
     }
     return result;
   }
 
   function read(depth: number): unknown {
-    if (depth > maxDepth) fail(`MessagePack value nested deeper than maxDepth ${maxDepth}.`);
+    if (depth > maxDepth) fail(`Too deep to decode: over maxDepth ${maxDepth}.`);
     const type = uint(1);
     if (type < 0x80) return type;
     if (type < 0x90) return map(type & 0x0f, depth);
@@ -164,11 +165,9 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xcf:
         return int64(false);
       case 0xd0:
-        return int(1);
       case 0xd1:
-        return int(2);
       case 0xd2:
-        return int(4);
+        return int(widthOf(type - 0xd0));
       case 0xd3:
         return int64(true);
       case 0xd4:
@@ -198,7 +197,7 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     // Depth 1 at the top, as in the encoder: whatever it writes with a maxDepth can be read with the same one.
     const value = read(1);
     if (pos !== input.byteLength) {
-      fail(`Extra bytes after a MessagePack value: ${input.byteLength - pos} of ${input.byteLength} were not used.`);
+      fail(`Extra bytes after a MessagePack value: ${input.byteLength - pos} of ${input.byteLength}.`);
     }
     return value;
   };

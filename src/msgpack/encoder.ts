@@ -1,5 +1,4 @@
 import { fail } from "./fail.js";
-import { encodeTimestamp } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
 /**
@@ -49,12 +48,32 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     pos += width + 1;
   }
 
+  /** A 32-bit big-endian word. */
+  function word(n: number): void {
+    ensure(4);
+    put(pos, 4, n);
+    pos += 4;
+  }
+
   /** A 64-bit integer from its high and low 32-bit words (two's complement for negatives). */
   function int64(type: number, high: number, low: number): void {
     head(type, 4, high);
-    ensure(4);
-    put(pos, 4, low);
-    pos += 4;
+    word(low);
+  }
+
+  /** A Date as the smallest timestamp extension (type -1) that holds it. */
+  function timestamp(date: Date): void {
+    const ms = date.getTime();
+    const sec = Math.floor(ms / 1000);
+    const nsec = (ms - sec * 1000) * 1e6;
+    // 32 bits of seconds (fixext 4); 30 bits of nanoseconds, then 34 of seconds (fixext 8);
+    // else 32 bits of nanoseconds, then 64 signed bits of seconds (ext 8 of 12 bytes).
+    const high = Math.floor(sec / 0x100000000);
+    const words = sec >= 0 && sec < 0x400000000 ? (nsec === 0 && sec < 0x100000000 ? [sec] : [nsec * 4 + high, sec]) : [nsec, high, sec];
+    if (words.length > 2) head(0xc7, 1, 12);
+    else u8(0xd5 + words.length);
+    u8(0xff);
+    words.forEach(word);
   }
 
   function raw(data: Uint8Array): void {
@@ -97,7 +116,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     // Its 64-bit two's complement; a value that is neither a signed nor an unsigned 64-bit integer does not fit.
     const bits = BigInt.asUintN(64, n);
     if (bits !== n && BigInt.asIntN(64, n) !== n) {
-      fail(`Cannot encode the bigint ${n}: MessagePack integers hold at most 64 bits.`);
+      fail(`Cannot encode bigint ${n}: over 64 bits.`);
     }
     const word = BigInt(0x100000000);
     int64(n < bits ? 0xd3 : 0xcf, Number(bits / word), Number(bits % word));
@@ -150,7 +169,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
 
   function write(value: unknown, depth: number): void {
     if (depth > maxDepth) {
-      fail(`Too deep to encode: nesting exceeds maxDepth ${maxDepth}.`);
+      fail(`Too deep to encode: over maxDepth ${maxDepth}.`);
     }
     if (value === null || value === undefined) u8(0xc0);
     else if (value === false || value === true) u8(value ? 0xc3 : 0xc2);
@@ -158,10 +177,11 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     else if (typeof value === "string") string(value);
     else if (typeof value === "bigint") bigint(value);
     // A function or a symbol has no MessagePack form: refused, as the official encoder does, rather than sent as {}.
-    else if (typeof value !== "object") fail(`Cannot encode a ${typeof value} as MessagePack.`);
+    else if (typeof value !== "object") fail(`Cannot encode a ${typeof value}.`);
     else {
-      const ext = (options.extensionCodec && options.extensionCodec.tryToEncode(value, options.context)) || (value instanceof Date ? encodeTimestamp(value) : null);
+      const ext = options.extensionCodec && options.extensionCodec.tryToEncode(value, options.context);
       if (ext) extension(ext.type, ext.data);
+      else if (value instanceof Date) timestamp(value);
       else if (Array.isArray(value)) {
         size(value.length, 0x90, 0xdc);
         for (const item of value) write(item, depth + 1);

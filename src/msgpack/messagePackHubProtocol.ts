@@ -75,7 +75,7 @@ export class MessagePackHubProtocol implements IHubProtocol {
 function toBytes(input: unknown): Uint8Array {
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  fail("The MessagePack hub protocol expects binary data (an ArrayBuffer), not text.");
+  fail("MessagePack needs binary data, not text.");
 }
 
 /** The array form of a message, field for field as the official protocol writes it. */
@@ -106,14 +106,14 @@ function toArray(message: HubMessage): unknown[] {
     case SEQUENCE:
       return [m.type, m.sequenceId];
     default:
-      fail(`Cannot write a message of unknown type ${(m as { type: unknown }).type}.`);
+      fail(`Cannot write message type ${(m as { type: unknown }).type}.`);
   }
 }
 
 /** Checks a decoded array against its message type's layout; undefined for unknown types. */
 function readMessage(value: unknown): HubMessage | undefined {
   if (!Array.isArray(value) || typeof value[0] !== "number") {
-    fail("A MessagePack hub message must be an array that starts with its numeric type.");
+    fail("A hub message must be an array starting with its type number.");
   }
   const type: number = value[0];
   const name = MessageType[type];
