@@ -19,15 +19,18 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   const maxDepth = options.maxDepth || 100;
   // ignoreBOM: a string that starts with U+FEFF keeps it (by default TextDecoder drops a leading BOM).
   const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  // Floats are read through an 8-byte scratch view; integers byte by byte: no DataView per message.
-  const scratchBytes = new Uint8Array(8);
-  const scratch = new DataView(scratchBytes.buffer);
-  let bytes: Uint8Array = scratchBytes;
+  // Integers are read byte by byte, and a float from integer words through an 8-byte scratch view: no DataView per message.
+  const scratch = new DataView(new ArrayBuffer(8));
+  let bytes: Uint8Array = new Uint8Array(0);
   let pos = 0;
+  // input.byteLength, kept in a variable: reading a typed array's length at every check costs more than the check.
+  let size = 0;
+  /** Short ASCII strings by a hash of their bytes (see string()). */
+  const cache: string[] = [];
 
   /** Moves past `count` bytes and returns where they start. */
   function advance(count: number): number {
-    if (pos + count > bytes.byteLength) {
+    if (pos + count > size) {
       fail(`MessagePack data ends early at offset ${pos}.`);
     }
     pos += count;
@@ -55,14 +58,16 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   /** The next float32 or float64. */
   function float(width: 4 | 8): number {
     const at = advance(width);
-    for (let i = 0; i < width; i++) scratchBytes[i] = bytes[at + i]!;
-    return width === 4 ? scratch.getFloat32(0) : scratch.getFloat64(0);
+    scratch.setUint32(0, be(at, 4));
+    if (width === 4) return scratch.getFloat32(0);
+    scratch.setUint32(4, be(at + 4, 4));
+    return scratch.getFloat64(0);
   }
 
   /** Checks a length against its limit and against the bytes left (each item takes at least `minBytes`). */
   function length(n: number, max: number | undefined, what: string, minBytes: number): number {
     if (n > (max || UINT32_MAX)) fail(`MessagePack ${what} ${n} is over the limit ${max}.`);
-    if (pos + n * minBytes > bytes.byteLength) fail(`MessagePack data ends early: a ${what} of ${n} at offset ${pos}.`);
+    if (pos + n * minBytes > size) fail(`MessagePack data ends early at offset ${pos}: a ${what} of ${n}.`);
     return n;
   }
 
@@ -81,12 +86,22 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   function string(n: number): string {
     const at = advance(length(n, options.maxStrLength, "string length", 1));
     const end = at + n;
-    // A short ASCII string (the usual key, name or id) is built by a loop: cheaper than a TextDecoder call.
-    // A byte over 0x7F, or a longer string, stops the loop and goes to the TextDecoder.
-    let s = "";
+    // A short ASCII string (the usual key, name or id) is hashed by a loop; a byte over 0x7F, or a
+    // longer string, stops it and goes to the TextDecoder.
     let i = at;
-    for (let c; n < SHORT && i < end && (c = bytes[i]!) < 0x80; i++) s += String.fromCharCode(c);
-    return i < end ? textDecoder.decode(bytes.subarray(at, end)) : s;
+    let hash = n;
+    for (let c; n < SHORT && i < end && (c = bytes[i]!) < 0x80; i++) hash = (hash * 31 + c) & 1023;
+    if (i < end) return textDecoder.decode(bytes.subarray(at, end));
+    // The string last read with that hash, when it has these bytes: a map key V8 has already interned,
+    // cheaper to store a property by than a new string. Else one built by a loop (cheaper than a TextDecoder call).
+    let s = cache[hash] || "";
+    for (i = 0; i < n && s.charCodeAt(i) === bytes[at + i]; i++);
+    if (i < n || s.length !== n) {
+      s = "";
+      for (i = at; i < end; i++) s += String.fromCharCode(bytes[i]!);
+      cache[hash] = s;
+    }
+    return s;
   }
 
   function binary(n: number): Uint8Array {
@@ -187,12 +202,13 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xdf:
         return map(uint(widthOf(type - 0xdd)), depth);
       default:
-        return fail(`Invalid MessagePack type byte 0x${type.toString(16)} at offset ${pos - 1}.`);
+        return fail(`Invalid MessagePack type 0x${type.toString(16)} at offset ${pos - 1}.`);
     }
   }
 
   return (input) => {
     bytes = input;
+    size = input.byteLength;
     pos = 0;
     // Depth 1 at the top, as in the encoder: whatever it writes with a maxDepth can be read with the same one.
     const value = read(1);

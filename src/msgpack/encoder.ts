@@ -13,15 +13,16 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
   // `||` rather than `??`: the same here and smaller once down-levelled.
   const maxDepth = options.maxDepth || 100;
   const textEncoder = new TextEncoder();
-  // Floats go through an 8-byte scratch view; everything else is written byte by byte, without a DataView.
-  const scratchBytes = new Uint8Array(8);
-  const scratch = new DataView(scratchBytes.buffer);
+  // A float is turned into integer words by an 8-byte scratch view; everything is written byte by byte, without a DataView over the output.
+  const scratch = new DataView(new ArrayBuffer(8));
   let bytes = new Uint8Array(options.initialBufferSize || 2048);
+  // bytes.length, kept in a variable: reading a typed array's length on every write costs more than the write.
+  let capacity = bytes.length;
   let pos = 0;
 
   function ensure(extra: number): void {
-    if (pos + extra > bytes.byteLength) {
-      const grown = new Uint8Array(Math.max(pos + extra, bytes.byteLength * 2));
+    if (pos + extra > capacity) {
+      const grown = new Uint8Array((capacity = Math.max(pos + extra, capacity * 2)));
       grown.set(bytes.subarray(0, pos));
       bytes = grown;
     }
@@ -46,6 +47,15 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     bytes[pos] = type;
     put(pos + 1, width, n);
     pos += width + 1;
+  }
+
+  /**
+   * The type byte for an 8-, 16- or 32-bit length or integer (`type`, `type + 1` or `type + 2`: the
+   * smallest that holds `size`), then `value` in that width.
+   */
+  function sized(type: number, size: number, value = size): void {
+    const variant = size < 0x100 ? 0 : size < 0x10000 ? 1 : 2;
+    head(type + variant, (1 << variant) as 1 | 2 | 4, value);
   }
 
   /** A 32-bit big-endian word. */
@@ -91,23 +101,21 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
 
   function number(n: number): void {
     if (!Number.isSafeInteger(n) || options.forceIntegerToFloat) {
-      const width = options.forceFloat32 ? 4 : 8;
-      if (width === 4) scratch.setFloat32(0, n);
-      else scratch.setFloat64(0, n);
-      u8(width === 4 ? 0xca : 0xcb);
-      ensure(width);
-      for (let i = 0; i < width; i++) bytes[pos++] = scratchBytes[i]!;
+      if (options.forceFloat32) {
+        scratch.setFloat32(0, n);
+        head(0xca, 4, scratch.getUint32(0));
+      } else {
+        scratch.setFloat64(0, n);
+        int64(0xcb, scratch.getUint32(0), scratch.getUint32(4));
+      }
     } else if (n >= 0) {
       if (n < 0x80) u8(n);
-      else if (n < 0x100) head(0xcc, 1, n);
-      else if (n < 0x10000) head(0xcd, 2, n);
-      else if (n < 0x100000000) head(0xce, 4, n);
+      else if (n < 0x100000000) sized(0xcc, n);
       else int64(0xcf, n / 0x100000000, n);
     } else {
       if (n >= -0x20) u8(n & 0xff);
-      else if (n >= -0x80) head(0xd0, 1, n);
-      else if (n >= -0x8000) head(0xd1, 2, n);
-      else if (n >= -0x80000000) head(0xd2, 4, n);
+      // int8/16/32: -0x80 … -0x80000000 have ~n * 2 = 0xfe … 0xfffffffe, sized as the unsigned ones.
+      else if (n >= -0x80000000) sized(0xd0, ~n * 2, n);
       else int64(0xd3, Math.floor(n / 0x100000000), n);
     }
   }
@@ -136,23 +144,19 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     if (written < n) {
       // Reserve the largest header the string could need (UTF-8 is at most 3 bytes per UTF-16 unit),
       // encode in place, then move the bytes back if the real header is smaller.
-      const most = n * 3;
-      const reserved = most < 32 ? 1 : most < 0x100 ? 2 : most < 0x10000 ? 3 : 5;
+      const reserved = headerSize(n * 3);
       written = textEncoder.encodeInto(s, bytes.subarray(start + reserved)).written!;
-      header = written < 32 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5;
+      header = headerSize(written);
       if (header !== reserved) bytes.copyWithin(start + header, start + reserved, start + reserved + written);
     }
-    // fixstr, or str8/16/32 (0xd9…0xdb) with a 1-, 2- or 4-byte length.
+    // fixstr, or str8/16/32 with a 1-, 2- or 4-byte length.
     if (header === 1) bytes[start] = 0xa0 | written;
-    else head(0xd8 + (header >> 1) + (header & 1), (header - 1) as 1 | 2 | 4, written);
+    else sized(0xd9, written);
     pos = start + header + written;
   }
 
   function binary(data: Uint8Array): void {
-    const n = data.byteLength;
-    if (n < 0x100) head(0xc4, 1, n);
-    else if (n < 0x10000) head(0xc5, 2, n);
-    else head(0xc6, 4, n);
+    sized(0xc4, data.byteLength);
     raw(data);
   }
 
@@ -160,9 +164,7 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     const n = data.byteLength;
     const fixed = [1, 2, 4, 8, 16].indexOf(n);
     if (fixed >= 0) u8(0xd4 + fixed);
-    else if (n < 0x100) head(0xc7, 1, n);
-    else if (n < 0x10000) head(0xc8, 2, n);
-    else head(0xc9, 4, n);
+    else sized(0xc7, n);
     u8(type & 0xff);
     raw(data);
   }
@@ -216,4 +218,9 @@ export function createEncoder(options: MessagePackOptions = {}): (value: unknown
     }
     return bytes.slice(start, pos);
   };
+}
+
+/** The bytes of a string header for `length` bytes of UTF-8: fixstr, str8, str16 or str32. */
+function headerSize(length: number): number {
+  return length < 32 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
 }

@@ -81,24 +81,26 @@ function toBytes(input: unknown): Uint8Array {
 /** The array form of a message, field for field as the official protocol writes it. */
 function toArray(message: HubMessage): unknown[] {
   const m = message as HubMessage & { headers?: MessageHeaders; invocationId?: string };
+  // The fields most types start with.
+  const fields: unknown[] = [m.type, m.headers || {}, m.invocationId];
   switch (m.type) {
     case INVOCATION:
-    case STREAM_INVOCATION: {
+    case STREAM_INVOCATION:
       // Only an Invocation may go without an id (nil); a StreamInvocation's is written as is, "" included.
-      const fields: unknown[] = [m.type, m.headers || {}, m.type === INVOCATION ? m.invocationId || null : m.invocationId, m.target, m.arguments];
+      if (m.type === INVOCATION) fields[2] = m.invocationId || null;
+      fields.push(m.target, m.arguments);
       if (m.streamIds) fields.push(m.streamIds);
       return fields;
-    }
     case STREAM_ITEM:
-      return [m.type, m.headers || {}, m.invocationId, m.item];
+      fields.push(m.item);
+      return fields;
     case COMPLETION:
-      return m.error
-        ? [m.type, m.headers || {}, m.invocationId, ERROR_RESULT, m.error]
-        : m.result !== undefined
-          ? [m.type, m.headers || {}, m.invocationId, NON_VOID_RESULT, m.result]
-          : [m.type, m.headers || {}, m.invocationId, VOID_RESULT];
+      if (m.error) fields.push(ERROR_RESULT, m.error);
+      else if (m.result !== undefined) fields.push(NON_VOID_RESULT, m.result);
+      else fields.push(VOID_RESULT);
+      return fields;
     case CANCEL_INVOCATION:
-      return [m.type, m.headers || {}, m.invocationId];
+      return fields;
     case CLOSE:
       // As the official client writes it: a client's Close carries neither error nor allowReconnect.
       return [m.type, null];
@@ -113,7 +115,7 @@ function toArray(message: HubMessage): unknown[] {
 /** Checks a decoded array against its message type's layout; undefined for unknown types. */
 function readMessage(value: unknown): HubMessage | undefined {
   if (!Array.isArray(value) || typeof value[0] !== "number") {
-    fail("A hub message must be an array starting with its type number.");
+    fail("A hub message must be an array: [type, …].");
   }
   const type: number = value[0];
   const name = MessageType[type];

@@ -397,9 +397,9 @@ describe("MessagePack malformed input", () => {
 
   describe("hub message layout", () => {
     it.each([
-      ["a value that is not an array", "06", /must be an array starting with its type number/],
-      ["an empty array", "90", /must be an array starting with its type number/],
-      ["a message type that is a string", "91 a1 31", /must be an array starting with its type number/],
+      ["a value that is not an array", "06", /must be an array: \[type, …\]/],
+      ["an empty array", "90", /must be an array: \[type, …\]/],
+      ["a message type that is a string", "91 a1 31", /must be an array: \[type, …\]/],
       ["an Invocation of four fields", "94 01 80 c0 a1 74", /Invalid Invocation message: expected at least 5 fields, got 4/],
       ["an Invocation whose target is a number", "95 01 80 c0 05 90", /Invalid Invocation message: 'target' must be a string/],
       ["an Invocation whose arguments are a map", "95 01 80 c0 a1 74 80", /Invalid Invocation message: 'arguments' must be an array/],
