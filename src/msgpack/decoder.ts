@@ -66,7 +66,7 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   /** Checks a length against its limit and against the bytes left (each item takes at least `minBytes`). */
   function length(n: number, max: number | undefined, what: string, minBytes: number): number {
-    if (n > (max || UINT32_MAX)) fail(`MessagePack ${what} ${n} is over the limit ${max}.`);
+    if (n > (max || UINT32_MAX)) fail(`MessagePack ${what} ${n} over the limit ${max}.`);
     if (pos + n * minBytes > size) fail(`MessagePack data ends early at offset ${pos}: a ${what} of ${n}.`);
     return n;
   }
@@ -79,7 +79,7 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     const low = be(at + 4, 4);
     const value = high * 0x100000000 + low;
     if (Number.isSafeInteger(value)) return value;
-    if (typeof BigInt !== "function") fail("No BigInt for a 64-bit integer beyond ±2^53.");
+    if (typeof BigInt !== "function") fail("No BigInt for an int64 beyond ±2^53.");
     return BigInt(high) * BigInt(0x100000000) + BigInt(low);
   }
 
