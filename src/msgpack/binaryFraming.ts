@@ -1,19 +1,5 @@
 import { fail } from "./fail.js";
 
-/** Prefixes a message with its length as a VarInt (7 bits a byte, low bits first). */
-export function writeFrame(payload: Uint8Array): ArrayBuffer {
-  const prefix: number[] = [];
-  let size = payload.byteLength;
-  do {
-    prefix.push((size & 0x7f) | (size > 0x7f ? 0x80 : 0));
-    size = Math.floor(size / 0x80);
-  } while (size > 0);
-  const frame = new Uint8Array(prefix.length + payload.byteLength);
-  frame.set(prefix, 0);
-  frame.set(payload, prefix.length);
-  return frame.buffer;
-}
-
 /**
  * Reads the length-prefixed messages at the start of `input`.
  * `complete` is how many leading bytes they fill; an incomplete last message
@@ -28,10 +14,10 @@ export function readFrames(input: Uint8Array, strict: boolean): { frames: Uint8A
     let size = 0;
     for (let shift = 0; ; shift += 7) {
       if (shift > 28 || (shift === 28 && input[offset]! > 7)) {
-        fail("A MessagePack message length prefix is over 5 bytes or 2 GB: messages that large are not supported.");
+        fail("MessagePack length prefix over 5 bytes or 2 GB.");
       }
       if (offset >= input.byteLength) {
-        if (strict) fail("A MessagePack message length prefix is cut off.");
+        if (strict) fail("MessagePack length prefix cut off.");
         return { frames, complete };
       }
       const byte = input[offset++]!;

@@ -1,8 +1,9 @@
 import { fail } from "./fail.js";
-import { decodeTimestamp, TIMESTAMP_TYPE } from "./extensions.js";
 import type { MessagePackOptions } from "./options.js";
 
 const UINT32_MAX = 0xffffffff;
+/** Strings shorter than this many bytes are decoded by a loop when they are ASCII. */
+const SHORT = 16;
 
 /**
  * Makes a MessagePack decoder that reads exactly one value filling the bytes
@@ -18,46 +19,89 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
   const maxDepth = options.maxDepth || 100;
   // ignoreBOM: a string that starts with U+FEFF keeps it (by default TextDecoder drops a leading BOM).
   const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  // Integers are read byte by byte, and a float from integer words through an 8-byte scratch view: no DataView per message.
+  const scratch = new DataView(new ArrayBuffer(8));
   let bytes: Uint8Array = new Uint8Array(0);
-  let view: DataView = new DataView(bytes.buffer);
   let pos = 0;
+  // input.byteLength, kept in a variable: reading a typed array's length at every check costs more than the check.
+  let size = 0;
+  /** Short ASCII strings by a hash of their bytes (see string()). */
+  const cache: string[] = [];
 
   /** Moves past `count` bytes and returns where they start. */
   function advance(count: number): number {
-    if (pos + count > bytes.byteLength) {
+    if (pos + count > size) {
       fail(`MessagePack data ends early at offset ${pos}.`);
     }
     pos += count;
     return pos - count;
   }
 
-  /** An unsigned big-endian integer of 1, 2 or 4 bytes. */
+  /** The unsigned big-endian integer of `width` (≤ 4) bytes at `at`. */
+  function be(at: number, width: number): number {
+    let n = 0;
+    for (let i = 0; i < width; i++) n = n * 0x100 + bytes[at + i]!;
+    return n;
+  }
+
+  /** The next unsigned big-endian integer of 1, 2 or 4 bytes. */
   function uint(width: 1 | 2 | 4): number {
+    return be(advance(width), width);
+  }
+
+  /** The next signed (two's complement) big-endian integer of 1, 2 or 4 bytes. */
+  function int(width: 1 | 2 | 4): number {
+    const shift = 32 - 8 * width;
+    return (uint(width) << shift) >> shift;
+  }
+
+  /** The next float32 or float64. */
+  function float(width: 4 | 8): number {
     const at = advance(width);
-    return width === 1 ? view.getUint8(at) : width === 2 ? view.getUint16(at) : view.getUint32(at);
+    scratch.setUint32(0, be(at, 4));
+    if (width === 4) return scratch.getFloat32(0);
+    scratch.setUint32(4, be(at + 4, 4));
+    return scratch.getFloat64(0);
   }
 
   /** Checks a length against its limit and against the bytes left (each item takes at least `minBytes`). */
   function length(n: number, max: number | undefined, what: string, minBytes: number): number {
-    if (n > (max || UINT32_MAX)) fail(`MessagePack ${what} ${n} is over the limit ${max}.`);
-    if (pos + n * minBytes > bytes.byteLength) fail(`MessagePack data ends early: a ${what} of ${n} at offset ${pos}.`);
+    if (n > (max || UINT32_MAX)) fail(`MessagePack ${what} ${n} over the limit ${max}.`);
+    if (pos + n * minBytes > size) fail(`MessagePack data ends early at offset ${pos}: a ${what} of ${n}.`);
     return n;
   }
 
   /** A 64-bit integer: a number when that is exact, else a bigint (an error where there is no BigInt). */
   function int64(signed: boolean): number | bigint {
     const at = advance(8);
-    const high = signed ? view.getInt32(at) : view.getUint32(at);
-    const low = view.getUint32(at + 4);
+    // `| 0`: the word as a signed 32-bit integer.
+    const high = signed ? be(at, 4) | 0 : be(at, 4);
+    const low = be(at + 4, 4);
     const value = high * 0x100000000 + low;
     if (Number.isSafeInteger(value)) return value;
-    if (typeof BigInt !== "function") fail(`A 64-bit integer beyond ±2^53 needs BigInt, which this runtime lacks.`);
+    if (typeof BigInt !== "function") fail("No BigInt for an int64 beyond ±2^53.");
     return BigInt(high) * BigInt(0x100000000) + BigInt(low);
   }
 
   function string(n: number): string {
     const at = advance(length(n, options.maxStrLength, "string length", 1));
-    return textDecoder.decode(bytes.subarray(at, at + n));
+    const end = at + n;
+    // A short ASCII string (the usual key, name or id) is hashed by a loop; a byte over 0x7F, or a
+    // longer string, stops it and goes to the TextDecoder.
+    let i = at;
+    let hash = n;
+    for (let c; n < SHORT && i < end && (c = bytes[i]!) < 0x80; i++) hash = (hash * 31 + c) & 1023;
+    if (i < end) return textDecoder.decode(bytes.subarray(at, end));
+    // The string last read with that hash, when it has these bytes: a map key V8 has already interned,
+    // cheaper to store a property by than a new string. Else one built by a loop (cheaper than a TextDecoder call).
+    let s = cache[hash] || "";
+    for (i = 0; i < n && s.charCodeAt(i) === bytes[at + i]; i++);
+    if (i < n || s.length !== n) {
+      s = "";
+      for (i = at; i < end; i++) s += String.fromCharCode(bytes[i]!);
+      cache[hash] = s;
+    }
+    return s;
   }
 
   function binary(n: number): Uint8Array {
@@ -67,12 +111,19 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
 
   function extension(n: number): unknown {
     length(n, options.maxExtLength, "extension length", 1);
-    const type = view.getInt8(advance(1));
+    const type = int(1);
     const at = advance(n);
-    const data = bytes.slice(at, at + n);
-    if (type === TIMESTAMP_TYPE) {
-      return decodeTimestamp(data) || fail(`A MessagePack timestamp has 4, 8 or 12 bytes, not ${n}.`);
+    if (type === -1) {
+      // A timestamp: 32 bits of seconds; 30 bits of nanoseconds, then 34 of seconds; or 32 bits of
+      // nanoseconds, then 64 signed bits of seconds.
+      const high = be(at, 4);
+      const [sec, nsec] =
+        n === 4 ? [high, 0] : n === 8 ? [(high & 3) * 0x100000000 + be(at + 4, 4), high >>> 2] : n === 12 ? [(be(at + 4, 4) | 0) * 0x100000000 + be(at + 8, 4), high] : fail(`Timestamp of ${n} bytes, not 4, 8 or 12.`);
+      // Whole milliseconds, rounded down: sec * 1000 + nsec / 1e6 would round 999999999 ns up to the next
+      // second (floating point), and a Date would truncate a negative time towards zero.
+      return new Date(sec * 1000 + Math.floor(nsec / 1e6));
     }
+    const data = bytes.slice(at, at + n);
     return options.extensionCodec ? options.extensionCodec.decode(data, type, options.context) : { type, data };
   }
 
@@ -88,16 +139,16 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
     for (let i = 0; i < n; i++) {
       const key = read(depth + 1);
       if (typeof key !== "string" && typeof key !== "number") {
-        fail(`A MessagePack map key must be a string or a number, not ${key === null ? "nil" : typeof key}.`);
+        fail(`Map key not a string or number: ${key === null ? "nil" : typeof key}.`);
       }
-      if (key === "__proto__") fail("The MessagePack map key '__proto__' is not allowed.");
+      if (key === "__proto__") fail("Map key '__proto__' refused.");
       result[key] = read(depth + 1);
     }
     return result;
   }
 
   function read(depth: number): unknown {
-    if (depth > maxDepth) fail(`MessagePack value nested deeper than maxDepth ${maxDepth}.`);
+    if (depth > maxDepth) fail(`Too deep to decode: over maxDepth ${maxDepth}.`);
     const type = uint(1);
     if (type < 0x80) return type;
     if (type < 0x90) return map(type & 0x0f, depth);
@@ -119,9 +170,9 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xc9:
         return extension(uint(widthOf(type - 0xc7)));
       case 0xca:
-        return view.getFloat32(advance(4));
+        return float(4);
       case 0xcb:
-        return view.getFloat64(advance(8));
+        return float(8);
       case 0xcc:
       case 0xcd:
       case 0xce:
@@ -129,11 +180,9 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xcf:
         return int64(false);
       case 0xd0:
-        return view.getInt8(advance(1));
       case 0xd1:
-        return view.getInt16(advance(2));
       case 0xd2:
-        return view.getInt32(advance(4));
+        return int(widthOf(type - 0xd0));
       case 0xd3:
         return int64(true);
       case 0xd4:
@@ -153,18 +202,18 @@ export function createDecoder(options: MessagePackOptions = {}): (bytes: Uint8Ar
       case 0xdf:
         return map(uint(widthOf(type - 0xdd)), depth);
       default:
-        return fail(`Invalid MessagePack type byte 0x${type.toString(16)} at offset ${pos - 1}.`);
+        return fail(`Invalid MessagePack type 0x${type.toString(16)} at offset ${pos - 1}.`);
     }
   }
 
   return (input) => {
     bytes = input;
-    view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    size = input.byteLength;
     pos = 0;
     // Depth 1 at the top, as in the encoder: whatever it writes with a maxDepth can be read with the same one.
     const value = read(1);
     if (pos !== input.byteLength) {
-      fail(`Extra bytes after a MessagePack value: ${input.byteLength - pos} of ${input.byteLength} were not used.`);
+      fail(`Extra bytes after a MessagePack value: ${input.byteLength - pos} of ${input.byteLength}.`);
     }
     return value;
   };

@@ -2,7 +2,7 @@ import { fail } from "./fail.js";
 import type { ILogger } from "../logging.js";
 import { TransferFormat, type IHubProtocol } from "../protocol/hubProtocol.js";
 import { MessageType, type HubMessage, type MessageHeaders } from "../protocol/messages.js";
-import { readFrames, writeFrame } from "./binaryFraming.js";
+import { readFrames } from "./binaryFraming.js";
 import { createDecoder } from "./decoder.js";
 import { createEncoder } from "./encoder.js";
 import type { MessagePackOptions } from "./options.js";
@@ -38,7 +38,7 @@ export class MessagePackHubProtocol implements IHubProtocol {
   readonly version = 2;
   /** MessagePack needs a binary transport: WebSockets or Long Polling. */
   readonly transferFormat: TransferFormat = TransferFormat.Binary;
-  private readonly encode: (value: unknown) => Uint8Array;
+  private readonly encode: (value: unknown, framed?: boolean) => Uint8Array<ArrayBuffer>;
   private readonly decode: (bytes: Uint8Array) => unknown;
 
   /** @param options - codec options; the defaults are the official package's. */
@@ -67,38 +67,40 @@ export class MessagePackHubProtocol implements IHubProtocol {
 
   /** Encodes one message with its length prefix. */
   writeMessage(message: HubMessage): ArrayBuffer {
-    // Ping is the fixed [6], as the official client writes it: forceIntegerToFloat does not turn it into [6.0].
-    return writeFrame(message.type === PING ? Uint8Array.of(0x91, PING) : this.encode(toArray(message)));
+    // Ping is the fixed [6] (2 bytes), as the official client writes it: forceIntegerToFloat does not turn it into [6.0].
+    return (message.type === PING ? Uint8Array.of(2, 0x91, PING) : this.encode(toArray(message), true)).buffer;
   }
 }
 
 function toBytes(input: unknown): Uint8Array {
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  fail("The MessagePack hub protocol expects binary data (an ArrayBuffer), not text.");
+  fail("MessagePack needs binary data, not text.");
 }
 
 /** The array form of a message, field for field as the official protocol writes it. */
 function toArray(message: HubMessage): unknown[] {
   const m = message as HubMessage & { headers?: MessageHeaders; invocationId?: string };
+  // The fields most types start with.
+  const fields: unknown[] = [m.type, m.headers || {}, m.invocationId];
   switch (m.type) {
     case INVOCATION:
-    case STREAM_INVOCATION: {
+    case STREAM_INVOCATION:
       // Only an Invocation may go without an id (nil); a StreamInvocation's is written as is, "" included.
-      const fields: unknown[] = [m.type, m.headers || {}, m.type === INVOCATION ? m.invocationId || null : m.invocationId, m.target, m.arguments];
+      if (m.type === INVOCATION) fields[2] = m.invocationId || null;
+      fields.push(m.target, m.arguments);
       if (m.streamIds) fields.push(m.streamIds);
       return fields;
-    }
     case STREAM_ITEM:
-      return [m.type, m.headers || {}, m.invocationId, m.item];
+      fields.push(m.item);
+      return fields;
     case COMPLETION:
-      return m.error
-        ? [m.type, m.headers || {}, m.invocationId, ERROR_RESULT, m.error]
-        : m.result !== undefined
-          ? [m.type, m.headers || {}, m.invocationId, NON_VOID_RESULT, m.result]
-          : [m.type, m.headers || {}, m.invocationId, VOID_RESULT];
+      if (m.error) fields.push(ERROR_RESULT, m.error);
+      else if (m.result !== undefined) fields.push(NON_VOID_RESULT, m.result);
+      else fields.push(VOID_RESULT);
+      return fields;
     case CANCEL_INVOCATION:
-      return [m.type, m.headers || {}, m.invocationId];
+      return fields;
     case CLOSE:
       // As the official client writes it: a client's Close carries neither error nor allowReconnect.
       return [m.type, null];
@@ -106,14 +108,14 @@ function toArray(message: HubMessage): unknown[] {
     case SEQUENCE:
       return [m.type, m.sequenceId];
     default:
-      fail(`Cannot write a message of unknown type ${(m as { type: unknown }).type}.`);
+      fail(`Cannot write message type ${(m as { type: unknown }).type}.`);
   }
 }
 
 /** Checks a decoded array against its message type's layout; undefined for unknown types. */
 function readMessage(value: unknown): HubMessage | undefined {
   if (!Array.isArray(value) || typeof value[0] !== "number") {
-    fail("A MessagePack hub message must be an array that starts with its numeric type.");
+    fail("A hub message must be an array: [type, …].");
   }
   const type: number = value[0];
   const name = MessageType[type];

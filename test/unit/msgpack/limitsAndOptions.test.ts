@@ -90,7 +90,7 @@ describe("MessagePack decoding limits", () => {
   ])("defaults %s to 4294967295, the official default: only a lower limit refuses the largest 32-bit length", (option, header) => {
     // With the default the length is allowed, and the data is then found missing.
     expect(protocolErrorOf(new MessagePackHubProtocol(), callWith(header)).message).toMatch(/ends early/);
-    expect(protocolErrorOf(new MessagePackHubProtocol({ [option]: 4294967294 }), callWith(header)).message).toMatch(/4294967295 is over the limit 4294967294/);
+    expect(protocolErrorOf(new MessagePackHubProtocol({ [option]: 4294967294 }), callWith(header)).message).toMatch(/4294967295 over the limit 4294967294/);
   });
 
   it("refuses a length that cannot fit in the bytes left at once, without allocating for it", () => {
@@ -343,7 +343,7 @@ describe("MessagePack malformed input", () => {
   describe("length prefixes", () => {
     it("refuses a cut-off VarInt prefix with a ProtocolError, and completeLength waits for the rest", () => {
       for (const prefix of [[0x80], [0xff, 0xff], [0x80, 0x80, 0x80, 0x80]]) {
-        expect(protocolErrorOf(protocol, buffer(prefix)).message).toMatch(/length prefix is cut off/);
+        expect(protocolErrorOf(protocol, buffer(prefix)).message).toMatch(/length prefix cut off/);
         expect(protocol.completeLength(buffer(prefix))).toBe(0);
       }
       // After whole messages, the cut-off prefix is what is left for later.
@@ -353,7 +353,7 @@ describe("MessagePack malformed input", () => {
 
     it("refuses a prefix longer than 5 bytes with a ProtocolError, in parseMessages and in completeLength (no waiting for 2 GB)", () => {
       const sixBytes = buffer([0x80, 0x80, 0x80, 0x80, 0x80, 0x01]);
-      expect(protocolErrorOf(protocol, sixBytes).message).toMatch(/length prefix is over 5 bytes/);
+      expect(protocolErrorOf(protocol, sixBytes).message).toMatch(/length prefix over 5 bytes/);
       expect(() => protocol.completeLength(sixBytes)).toThrow(ProtocolError);
       // A 5-byte prefix whose last byte has the continuation bit.
       expect(() => protocol.completeLength(buffer([0x80, 0x80, 0x80, 0x80, 0x80]))).toThrow(ProtocolError);
@@ -387,9 +387,9 @@ describe("MessagePack malformed input", () => {
       ["the never-used type byte 0xc1", "c1", /0xc1/],
       ["a string cut short", "95 01 80 c0 a5 7475", /ends early/],
       ["a float64 cut short", "95 01 80 c0 a1 74 91 cb 3ff0", /ends early/],
-      ["a nil map key", "95 01 81 c0 c3 c0 a1 74 90", /map key must be a string or a number, not nil/],
-      ["a binary map key", "95 01 81 c4 01 00 c3 c0 a1 74 90", /map key must be a string or a number, not object/],
-      ["a timestamp of 5 bytes", "95 01 80 c0 a1 74 91 c7 05 ff 0000000000", /timestamp has 4, 8 or 12 bytes, not 5/],
+      ["a nil map key", "95 01 81 c0 c3 c0 a1 74 90", /Map key not a string or number: nil/],
+      ["a binary map key", "95 01 81 c4 01 00 c3 c0 a1 74 90", /Map key not a string or number: object/],
+      ["a timestamp of 5 bytes", "95 01 80 c0 a1 74 91 c7 05 ff 0000000000", /Timestamp of 5 bytes, not 4, 8 or 12/],
     ])("refuses %s with a ProtocolError", (_name, body, message) => {
       expect(protocolErrorOf(protocol, frame(fromHex(body))).message).toMatch(message);
     });
@@ -397,9 +397,9 @@ describe("MessagePack malformed input", () => {
 
   describe("hub message layout", () => {
     it.each([
-      ["a value that is not an array", "06", /must be an array that starts with its numeric type/],
-      ["an empty array", "90", /must be an array that starts with its numeric type/],
-      ["a message type that is a string", "91 a1 31", /must be an array that starts with its numeric type/],
+      ["a value that is not an array", "06", /must be an array: \[type, …\]/],
+      ["an empty array", "90", /must be an array: \[type, …\]/],
+      ["a message type that is a string", "91 a1 31", /must be an array: \[type, …\]/],
       ["an Invocation of four fields", "94 01 80 c0 a1 74", /Invalid Invocation message: expected at least 5 fields, got 4/],
       ["an Invocation whose target is a number", "95 01 80 c0 05 90", /Invalid Invocation message: 'target' must be a string/],
       ["an Invocation whose arguments are a map", "95 01 80 c0 a1 74 80", /Invalid Invocation message: 'arguments' must be an array/],
