@@ -20,6 +20,10 @@
 //                                       (what ASP.NET (non-Core) SignalR answers)
 //   POST /status/{code}/negotiate       answers with that status code and a short text body
 //
+// On any path: a negotiate request with ?negotiateDelay=<ms> is answered that much later (the
+// `timeout` option), and a WebSocket request with ?refuseWebSockets=1 is refused with 403 though
+// negotiate offers WebSockets (transport fallback).
+//
 // Under /testhub*, every POST .../negotiate sets the cookie "affinity=<guid>; path=/", and every
 // other request is recorded (by its connection token) with whether it carried that cookie:
 // TestHub.GetNegotiateCookieSeen() reports it (see AffinityCookies.cs).
@@ -89,6 +93,25 @@ builder.Services.AddCors(options => options.AddDefaultPolicy(policy => policy
 var app = builder.Build();
 
 app.UseCors();
+
+app.Use(async (context, next) =>
+{
+    var query = context.Request.Query;
+    if (context.Request.Path.Value!.EndsWith("/negotiate", StringComparison.Ordinal)
+        && int.TryParse(query["negotiateDelay"], out var delay))
+    {
+        await Task.Delay(delay);
+    }
+
+    if (query["refuseWebSockets"] == "1"
+        && string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase))
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return;
+    }
+
+    await next();
+});
 
 var affinity = app.Services.GetRequiredService<AffinityCookies>();
 app.Use((context, next) => affinity.InvokeAsync(context, next));
