@@ -40,7 +40,25 @@
 //   once, where both pass it). Compared: onclose runs and the state is Disconnected.
 // - The server timeout: hubwire closes with a TimeoutError, the official client with a plain Error.
 //   A TimeoutError is an Error, and the official client never gives one there, so code written for
-//   it is unaffected. Compared as "Error".
+//   it is unaffected. Compared as "Error". The same for the `timeout` option running out during
+//   negotiate: hubwire's start() rejects with the TimeoutError, the official one with a plain Error.
+// - Arguments JSON cannot write (a bigint, a cycle): the official send() throws at once (its invoke()
+//   rejects); hubwire's send() rejects, as a Promise-returning call does. `await` in a try sees both.
+//   Compared: the call fails.
+// - Logging: hubwire writes no Debug lines (Trace, Information, Warning and Error only). A custom
+//   logger still gets every line at every level either way; compared: Trace and Information lines
+//   arrive, message content only with logMessageContent, and which console methods the console
+//   logger calls at each level.
+// - A custom ITransport object: the official client sets its onclose before connect() (a transport
+//   raising it while connecting then gets an exception), hubwire once connect() resolves; and
+//   hubwire's stop() reports the close once the transport's stop() resolves, without waiting for the
+//   transport's own onclose (one that never raises it leaves the official stop() pending for good).
+//   Compared: what the transport is asked to do, and what the connection reports.
+// - Keep-alive: hubwire sends a Ping every interval while the client sends nothing; the official
+//   client sends one per message received (the server's own pings make that every 15 s by default).
+//   Compared: pings go out, sooner once the interval is lowered.
+// - withServerTimeout / withKeepAliveInterval: the official builder throws without an argument,
+//   hubwire's takes undefined (as 0) for the default. Not compared.
 //
 // Differences that were hubwire bugs, fixed to behave as the official client (each also has a unit
 // test): stop() reported the close (state Disconnected, onclose run) before it returned on
@@ -49,13 +67,15 @@
 // (a throw then a value, 0 then a value); a handler throwing a non-Error (a string, undefined)
 // answered "Error: …"; a Subject failing without a reason sent "undefined" instead of "Unknown error";
 // a serverTimeoutInMilliseconds lowered on a running connection waited for the next keep-alive tick.
+// Round 2: a keepAliveIntervalInMilliseconds lowered on a running connection waited for the ping
+// armed with the old interval (up to 15 s) instead of applying from the next message.
 import * as official from "@microsoft/signalr";
 import { MessagePackHubProtocol as OfficialMessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as hubwire from "../../src/index.js";
 import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
-import { deferred, serverUrl, TRANSPORTS, withTimeout } from "../support/functional.js";
+import { deferred, serverUrl, TRANSPORTS, waitFor, withTimeout } from "../support/functional.js";
 import { startTcpProxy } from "../support/tcpProxy.js";
 
 type SignalR = typeof official;
@@ -932,6 +952,505 @@ const scenarios: Record<string, Scenario> = {
         return [connection.state, await connection.invoke("Echo", 1)];
       })(),
     };
+  },
+  // ---- round 2 ----------------------------------------------------------------------------------
+
+  async "a custom ITransport object (the user's own, over the ws package)"({ signalR, build }) {
+    const log: string[] = [];
+    // Written as a user of the official client writes one: an object with its ITransport shape.
+    const custom = (failConnect: boolean): official.ITransport => {
+      let socket: WebSocket | undefined;
+      const transport: official.ITransport = {
+        onreceive: null,
+        onclose: null,
+        connect(url, transferFormat) {
+          const parsed = new URL(url);
+          // onclose is not read: hubwire sets it once connect() resolves (see the top comment).
+          log.push(`connect:${parsed.protocol}:${parsed.searchParams.has("id")}:${transferFormat}:${typeof transport.onreceive}`);
+          if (failConnect) return Promise.reject(new Error("the user's transport failed"));
+          return new Promise<void>((resolve, reject) => {
+            socket = new WebSocket(url.replace(/^http/, "ws"));
+            socket.binaryType = "arraybuffer";
+            socket.onopen = () => resolve();
+            socket.onerror = () => reject(new Error("socket error"));
+            socket.onmessage = (event) => transport.onreceive!(event.data as string | ArrayBuffer);
+            socket.onclose = (event) => {
+              log.push(`socket closed:${event.code}`);
+              transport.onclose!(event.code === 1000 || event.code === 1005 ? undefined : new Error(`closed with ${event.code}`));
+            };
+          });
+        },
+        send(data) {
+          log.push(`send:${typeof data}`);
+          socket!.send(data as string);
+          return Promise.resolve();
+        },
+        stop() {
+          log.push("stop");
+          socket!.close();
+          return Promise.resolve();
+        },
+      };
+      return transport;
+    };
+    // The run's own transport is replaced by the object (a later withUrl merges its options).
+    const url = `${serverUrl()}/testhub`;
+    const connection = build("/testhub", (builder) => builder.withUrl(url, { transport: custom(false) }));
+    const closes: string[] = [];
+    connection.onclose((error) => closes.push(kind(signalR, error)));
+    await connection.start();
+    const facts: Facts = {
+      started: [connection.state, typeof connection.connectionId],
+      transport: await connection.invoke("GetTransport"),
+      echo: await connection.invoke("Echo", { a: [1, "b"] }),
+      stream: await streamed(signalR, connection.stream("Counter", 3, 0)),
+    };
+    await connection.stop();
+    facts.stopped = [connection.state, closes];
+    // hubwire's stop() does not wait for the transport's own onclose (see the top comment).
+    await waitFor(() => log.some((line) => line.startsWith("socket closed")), 10_000, "the socket to close");
+    facts.log = log.filter((line) => !line.startsWith("send")).concat(`sends:${log.some((line) => line === "send:string")}`);
+    const failing = build("/testhub", (builder) => builder.withUrl(url, { transport: custom(true) }));
+    try {
+      await failing.start();
+      facts.failing = "started";
+    } catch (error) {
+      facts.failing = [kind(signalR, error), (error as Error).message.includes("the user's transport failed"), failing.state];
+    }
+    return facts;
+  },
+
+  async "the timeout option: a slow negotiate, and long polls outlive it"({ signalR, build, transportName }) {
+    const facts: Facts = {};
+    const slow = build("/testhub?negotiateDelay=400", undefined, { timeout: 100 });
+    // hubwire rejects with the TimeoutError, the official client with a plain Error (see the top comment).
+    const timedOut = await outcome(signalR, slow.start());
+    facts.slowNegotiate = [timedOut.rejected === "TimeoutError" ? "Error" : timedOut.rejected, slow.state];
+    const enough = build("/testhub?negotiateDelay=100", undefined, { timeout: 5_000 });
+    await enough.start();
+    facts.enough = [enough.state, await enough.invoke("Echo", 1)];
+    // Requests other than negotiate are quick; a long poll waits longer than the timeout and is not cut.
+    const short = build("/testhub", undefined, { timeout: 150 });
+    await short.start();
+    facts.idle = [await short.invoke("Delay", 400), await short.invoke("Echo", transportName), short.state];
+    return facts;
+  },
+
+  async "invoke, send and stream while Connecting and while Disconnecting"({ signalR, build }) {
+    const connection = build();
+    const starting = connection.start();
+    const during = (label: string) => {
+      const attempt = (call: () => Promise<unknown>) => {
+        try {
+          return outcome(signalR, call());
+        } catch (error) {
+          return Promise.resolve({ threw: kind(signalR, error) });
+        }
+      };
+      return Promise.all([
+        label,
+        connection.state,
+        attempt(() => connection.invoke("Echo", 1)),
+        attempt(() => connection.send("Echo", 1)),
+        streamed(signalR, connection.stream("Counter", 1, 0)).then(({ end }) => end),
+      ]);
+    };
+    const connecting = during("connecting");
+    await starting;
+    const facts: Facts = { connecting: await connecting };
+    const stopping = connection.stop();
+    const disconnecting = during("disconnecting");
+    await stopping;
+    facts.disconnecting = await disconnecting;
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "many concurrent invokes, sends and calls from the hub: results and their order"({ start }) {
+    const connection = await start();
+    const order: string[] = [];
+    connection.on("note", (value: number) => order.push(`note ${value}`));
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      calls.push(connection.invoke("Echo", i).then((value) => order.push(`echo ${String(value)}`)));
+      if (i % 10 === 0) calls.push(connection.send("SendToCaller", "note", i).then(() => order.push(`sent ${i}`)));
+    }
+    calls.push(connection.invoke("Add", 1, 2).then((value) => order.push(`add ${String(value)}`)));
+    await Promise.all(calls);
+    await connection.invoke("Echo", "round trip");
+    // Completions come in the order the server finishes; the hub's calls in the order it sends them.
+    const echoes = order.filter((line) => line.startsWith("echo"));
+    return {
+      echoes: echoes.length,
+      echoesInOrder: echoes.every((line, i) => line === `echo ${i}`),
+      notes: order.filter((line) => line.startsWith("note")),
+      sentInOrder: order.filter((line) => line.startsWith("sent")),
+      add: order.includes("add 3"),
+    };
+  },
+
+  async "stream(): disposed at once, after it ended, twice; its end during a reconnect"({ signalR, start }) {
+    const connection = await start("/testhub", (builder) => builder.withAutomaticReconnect([0]));
+    const events: string[] = [];
+    const facts: Facts = {};
+    // Disposed right after subscribe: the server's stream is cancelled, nothing arrives.
+    const early = connection.stream<number>("Infinite").subscribe({
+      next: () => events.push("early item"),
+      complete: () => events.push("early complete"),
+      error: () => events.push("early error"),
+    });
+    early.dispose();
+    await tick(100);
+    facts.early = await connection.invoke("WasInfiniteCancelled");
+    // Disposed after it completed, then again: nothing happens.
+    const items: number[] = [];
+    const done = deferred();
+    const ended = connection.stream<number>("Counter", 2, 0).subscribe({
+      next: (item) => items.push(item),
+      complete: () => done.resolve(),
+      error: () => done.resolve(),
+    });
+    await withTimeout(done.promise, 10_000, "the stream to end");
+    const dispose = (subscription: official.ISubscription<unknown>) => {
+      try {
+        subscription.dispose();
+        return "ok";
+      } catch (error) {
+        return `threw:${kind(signalR, error)}`;
+      }
+    };
+    facts.afterEnd = [items, dispose(ended), dispose(ended), await connection.invoke("Echo", "still works")];
+    // A stream open when the connection is lost ends with an error; disposing it afterwards is harmless.
+    const reconnected = deferred();
+    connection.onreconnected(() => reconnected.resolve());
+    const lost = streamed(signalR, connection.stream("Counter", 1000, 20));
+    const lostSubscription = connection.stream<number>("Counter", 1000, 20).subscribe({ next: () => {}, error: () => {}, complete: () => {} });
+    await tick(50);
+    await connection.send("CloseMe", null, true);
+    const result = await lost;
+    facts.lost = [result.end, (result.items as unknown[]).length > 0];
+    facts.disposedAfterLoss = dispose(lostSubscription);
+    await withTimeout(reconnected.promise, 10_000, "onreconnected");
+    facts.afterReconnect = [connection.state, await streamed(signalR, connection.stream("Counter", 2, 0))];
+    facts.events = events;
+    return facts;
+  },
+
+  async "on/off and on() from inside a handler during dispatch"({ start }) {
+    const connection = await start();
+    const calls: string[] = [];
+    const round = async (label: string) => {
+      calls.push(label);
+      await connection.invoke("SendToCaller", "event", 0);
+      await connection.invoke("Echo", "round trip");
+    };
+    const later = () => calls.push("later");
+    const added = () => calls.push("added");
+    connection.on("event", () => {
+      calls.push("removes all");
+      connection.off("event");
+      connection.on("event", added);
+    });
+    connection.on("event", later);
+    await round("first");
+    await round("second");
+    // Removing another handler registered for the same name, from inside a handler.
+    connection.off("event");
+    const victim = () => calls.push("victim");
+    connection.on("event", () => {
+      calls.push("removes victim");
+      connection.off("event", victim);
+    });
+    connection.on("event", victim);
+    await round("third");
+    await round("fourth");
+    return { calls };
+  },
+
+  async "handlers returning promises: later messages do not wait for them"({ start }) {
+    const connection = await start();
+    const order: string[] = [];
+    const release = deferred();
+    connection.on("slow", async (value: number) => {
+      order.push(`slow ${value} start`);
+      await release.promise;
+      order.push(`slow ${value} end`);
+    });
+    connection.on("rejects", () => {
+      order.push("rejects");
+      return Promise.reject(new Error("handler rejected"));
+    });
+    await connection.invoke("SendToCallerMany", "slow", 3);
+    await connection.invoke("SendToCaller", "rejects", 0);
+    await connection.invoke("Echo", "round trip");
+    order.push("round trip done");
+    release.resolve();
+    await tick(10);
+    return { order, state: connection.state, stillWorks: await connection.invoke("Echo", 1) };
+  },
+
+  async "arguments JSON cannot carry as they are: undefined, functions, NaN, toJSON, class instances, bigint, cycles"({ signalR, start }) {
+    const connection = await start();
+    class Point {
+      constructor(
+        public x: number,
+        public y: number,
+      ) {}
+      get length() {
+        return Math.hypot(this.x, this.y);
+      }
+      describe() {
+        return `${this.x},${this.y}`;
+      }
+    }
+    // What JSON.stringify cannot write fails the call. The official send() throws it, its invoke()
+    // rejects with it; hubwire's send() rejects too (see the top comment). Compared: the call fails.
+    const attempt = async (call: () => Promise<unknown>) => {
+      try {
+        return await outcome(signalR, call());
+      } catch (error) {
+        return { rejected: kind(signalR, error) };
+      }
+    };
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    return {
+      function: await connection.invoke("Echo", () => 1),
+      symbol: await connection.invoke("Echo", [Symbol("s")]),
+      nan: await connection.invoke("Echo", [NaN, Infinity, -0]),
+      date: await connection.invoke("Echo", new Date(Date.UTC(2020, 1, 3))),
+      toJSON: await connection.invoke("Echo", { toJSON: () => ({ replaced: true }) }),
+      instance: await connection.invoke("Echo", new Point(3, 4)),
+      map: await connection.invoke("Echo", new Map([["k", "v"]])),
+      set: await connection.invoke("Echo", new Set([1])),
+      typed: await connection.invoke("Echo", new Uint8Array([1, 2])),
+      sparse: await connection.invoke("Echo", [1, , 3]),
+      undefinedArguments: await connection.invoke("Echo", undefined),
+      bigintInvoke: await attempt(() => connection.invoke("Echo", BigInt(1))),
+      bigintSend: await attempt(() => connection.send("Echo", BigInt(1))),
+      cyclicInvoke: await attempt(() => connection.invoke("Echo", cyclic)),
+      cyclicSend: await attempt(() => connection.send("Echo", cyclic)),
+      afterwards: [connection.state, await connection.invoke("Echo", "fine")],
+    };
+  },
+
+  async "keepAliveIntervalInMilliseconds changed at run time: pings go out sooner"({ signalR, build, transportName }) {
+    // Pings are counted where the client sends them: a wrapped WebSocket, or the HTTP client's POSTs.
+    let pings = 0;
+    const isPing = (data: unknown) => typeof data === "string" && data.includes('{"type":6}');
+    class CountingWebSocket extends WebSocket {
+      override send(data: unknown, ...rest: unknown[]) {
+        if (isPing(data)) pings++;
+        (super.send as (...args: unknown[]) => void)(data, ...rest);
+      }
+    }
+    const inner = new signalR.DefaultHttpClient(signalR.NullLogger.instance);
+    class CountingClient extends signalR.HttpClient {
+      override send(request: official.HttpRequest): Promise<official.HttpResponse> {
+        if (request.method === "POST" && isPing(request.content)) pings++;
+        return inner.send(request);
+      }
+      override getCookieString(url: string): string {
+        return inner.getCookieString(url);
+      }
+    }
+    const connection = build("/testhub", undefined, { httpClient: new CountingClient(), ...({ WebSocket: CountingWebSocket } as object) });
+    await connection.start();
+    const facts: Facts = { default: connection.keepAliveIntervalInMilliseconds };
+    const atStart = pings;
+    connection.keepAliveIntervalInMilliseconds = 50;
+    facts.changed = connection.keepAliveIntervalInMilliseconds;
+    // A message from the server arms the next ping with the new interval.
+    await connection.invoke("Echo", "arm");
+    await tick(300);
+    // Long Polling keeps the connection alive by itself: no pings there.
+    facts.pings = transportName === "LongPolling" ? pings === 0 : [atStart <= 1, pings > atStart];
+    facts.state = connection.state;
+    return facts;
+  },
+
+  async "baseUrl changed while Reconnecting: the next attempt uses it"({ start }) {
+    const connection = await start("/testhub?which=first", (builder) => builder.withAutomaticReconnect([0]));
+    const reconnected = deferred();
+    const seen: string[] = [];
+    connection.onreconnecting(() => {
+      seen.push(connection.baseUrl.replace(serverUrl(), ""));
+      connection.baseUrl = `${serverUrl()}/testhub?which=second`;
+    });
+    connection.onreconnected(() => reconnected.resolve());
+    const before = await connection.invoke("GetQueryString", "which");
+    await connection.send("CloseMe", null, true);
+    await withTimeout(reconnected.promise, 10_000, "onreconnected");
+    return { before, seen, after: await connection.invoke("GetQueryString", "which"), baseUrl: connection.baseUrl.replace(serverUrl(), "") };
+  },
+
+  async "withUrl(url, { transport: A | B }) where A fails: WebSockets refused, then the next one"({ signalR, track, transport }) {
+    // The server offers WebSockets but refuses the upgrade (?refuseWebSockets=1).
+    const allowed = signalR.HttpTransportType.WebSockets | transport;
+    const requests: string[] = [];
+    const inner = new signalR.DefaultHttpClient(signalR.NullLogger.instance);
+    class RecordingClient extends signalR.HttpClient {
+      override send(request: official.HttpRequest): Promise<official.HttpResponse> {
+        if (request.url!.includes("/negotiate")) requests.push("negotiate");
+        return inner.send(request);
+      }
+      override getCookieString(url: string): string {
+        return inner.getCookieString(url);
+      }
+    }
+    const connection = track(
+      new signalR.HubConnectionBuilder()
+        .withUrl(`${serverUrl()}/testhub?refuseWebSockets=1`, { transport: allowed, httpClient: new RecordingClient() })
+        .configureLogging(signalR.LogLevel.None)
+        .build(),
+    );
+    const result = await outcome(signalR, connection.start());
+    return {
+      start: result,
+      state: connection.state,
+      transport: connection.state === "Connected" ? await connection.invoke("GetTransport") : null,
+      negotiates: requests.length,
+    };
+  },
+
+  async "skipNegotiation with WebSockets: a token in the query, reconnect, start again"({ signalR, build, transportName }) {
+    const connection = build("/authhub", (builder) => builder.withAutomaticReconnect([0]), { skipNegotiation: true, accessTokenFactory: () => Promise.resolve("valid-token-erin") });
+    const result = await outcome(signalR, connection.start());
+    if (transportName !== "WebSockets") return { start: result, state: connection.state };
+    const facts: Facts = { start: result, id: connection.connectionId, user: await connection.invoke("GetUserName") };
+    await connection.stop();
+    await connection.start();
+    facts.again = [connection.state, await connection.invoke("Echo", 2)];
+    return facts;
+  },
+
+  async "logging: a custom ILogger gets every line; logMessageContent; the console logger's level"({ signalR, transport }) {
+    const facts: Facts = {};
+    const marker = "content-marker-4242";
+    // Not tracked: stopping again at the end would log to the console after it is given back.
+    const connect = async (logging: official.ILogger | official.LogLevel, logMessageContent: boolean) => {
+      const connection = new signalR.HubConnectionBuilder()
+        .withUrl(`${serverUrl()}/testhub`, { transport, logMessageContent })
+        .configureLogging(logging)
+        .build();
+      try {
+        await connection.start();
+        await connection.invoke("Echo", marker);
+      } finally {
+        await connection.stop();
+      }
+    };
+    // A custom logger gets every line, whatever its level; hubwire writes none at Debug (see the top comment).
+    for (const logMessageContent of [true, false]) {
+      const lines: [official.LogLevel, string][] = [];
+      await connect({ log: (level, message) => lines.push([level, message]) }, logMessageContent);
+      const levels = new Set(lines.map(([level]) => level));
+      facts[`content ${logMessageContent}`] = {
+        trace: levels.has(signalR.LogLevel.Trace),
+        information: levels.has(signalR.LogLevel.Information),
+        content: lines.some(([, message]) => message.includes(marker)),
+      };
+    }
+    // The console logger writes the levels asked for: which console methods it calls.
+    for (const level of [signalR.LogLevel.Trace, signalR.LogLevel.Information, signalR.LogLevel.Warning, signalR.LogLevel.None]) {
+      const methods = ["debug", "log", "info", "warn", "error"] as const;
+      const saved = methods.map((method) => console[method]);
+      const called = new Set<string>();
+      methods.forEach((method) => (console[method] = () => void called.add(method)));
+      try {
+        await connect(level, true);
+      } finally {
+        methods.forEach((method, i) => (console[method] = saved[i]!));
+      }
+      facts[`console ${signalR.LogLevel[level]}`] = [...called].sort();
+    }
+    return facts;
+  },
+
+  async "withCredentials: false, and headers on every transport"({ start, transportName }) {
+    const facts: Facts = {};
+    const noCredentials = await start("/testhub", undefined, { withCredentials: false, headers: { "X-Custom": "v" } });
+    facts.noCredentials = [await noCredentials.invoke("Echo", 1), await noCredentials.invoke("GetHeader", "X-Custom"), await noCredentials.invoke("GetNegotiateCookieSeen")];
+    // The user's headers win over the client's own.
+    const overriding = await start("/testhub", undefined, { headers: { "X-Requested-With": "mine", "User-Agent": "my agent" } });
+    facts.overriding = [await overriding.invoke("GetHeader", "X-Requested-With"), await overriding.invoke("GetHeader", "User-Agent")];
+    // An Authorization header of the user's own, without a token factory.
+    const authorized = await start("/authhub", undefined, { headers: { Authorization: "Bearer valid-token-frank" } });
+    facts.authorized = [await authorized.invoke("GetUserName"), await authorized.invoke("GetTransport") === transportName];
+    return facts;
+  },
+
+  async "accessTokenFactory: a promise, and a new token for each reconnect"({ build }) {
+    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+    try {
+      let user = "first";
+      const connection = build("/authhub", (builder) => builder.withAutomaticReconnect([0, 50, 100]), {
+        accessTokenFactory: async () => {
+          await tick(5);
+          return `valid-token-${user}`;
+        },
+      }, `http://127.0.0.1:${proxy.port}`);
+      let reconnected = deferred();
+      connection.onreconnected(() => reconnected.resolve());
+      await connection.start();
+      const facts: Facts = { first: await connection.invoke("GetUserName") };
+      user = "second";
+      proxy.cut();
+      await withTimeout(reconnected.promise, 10_000, "onreconnected");
+      facts.second = await connection.invoke("GetUserName");
+      // A token the server refuses: the attempt fails, the policy tries again with the next token.
+      user = "refused";
+      let attempts = 0;
+      reconnected = deferred();
+      connection.onreconnecting(() => {
+        attempts++;
+      });
+      const tokens = setInterval(() => {
+        if (user === "refused") user = "refusedAgain";
+        else if (user === "refusedAgain") user = "third";
+      }, 20);
+      proxy.cut();
+      await withTimeout(reconnected.promise, 10_000, "onreconnected");
+      clearInterval(tokens);
+      facts.third = [attempts, (await connection.invoke("GetUserName")) !== null, connection.state];
+      return facts;
+    } finally {
+      await proxy.close();
+    }
+  },
+
+  async "HubConnectionBuilder misuse: build twice, withUrl twice, withAutomaticReconnect twice, bad arguments"({ signalR, track }) {
+    const attempt = (call: () => unknown) => {
+      try {
+        call();
+        return "ok";
+      } catch (error) {
+        return `threw:${kind(signalR, error)}`;
+      }
+    };
+    const builder = () => new signalR.HubConnectionBuilder().configureLogging(signalR.LogLevel.None);
+    const twice = builder().withUrl(`${serverUrl()}/testhub?which=first`, { headers: { "X-Custom": "kept" } });
+    twice.withUrl(`${serverUrl()}/testhub?which=second`, signalR.HttpTransportType.LongPolling);
+    const a = track(twice.build());
+    const b = track(twice.build());
+    await Promise.all([a.start(), b.start()]);
+    const facts: Facts = {
+      buildTwice: [a !== b, a.connectionId !== b.connectionId, await a.invoke("Echo", "a"), await b.invoke("Echo", "b")],
+      withUrlTwice: [await a.invoke("GetQueryString", "which"), await a.invoke("GetHeader", "X-Custom"), await a.invoke("GetTransport")],
+    };
+    // A builder changed after build() does not change the connection already built.
+    twice.withUrl(`${serverUrl()}/testhub?which=third`);
+    facts.changedAfterBuild = [a.baseUrl.endsWith("which=second"), track(twice.build()).baseUrl.endsWith("which=third")];
+    facts.misuse = {
+      reconnectTwice: attempt(() => builder().withAutomaticReconnect().withAutomaticReconnect([0])),
+      noUrl: attempt(() => builder().build()),
+      emptyUrl: attempt(() => builder().withUrl("")),
+      noProtocol: attempt(() => builder().withHubProtocol(undefined as unknown as official.IHubProtocol)),
+      noLogging: attempt(() => builder().configureLogging(undefined as unknown as official.LogLevel)),
+      unknownLevel: attempt(() => builder().configureLogging("loud")),
+      reconnectThenStateful: attempt(() => builder().withAutomaticReconnect().withStatefulReconnect().withStatefulReconnect()),
+    };
+    return facts;
   },
 };
 

@@ -84,6 +84,20 @@ describe("keep-alive pings", () => {
     await harness.hub.stop();
   });
 
+  it("applies a keepAliveIntervalInMilliseconds lowered on a running connection from the next message, as the official client", async () => {
+    const { hub, connection } = await connectedHub({ serverTimeoutInMilliseconds: NO_TIMEOUT });
+    await vi.advanceTimersByTimeAsync(1_000);
+    hub.keepAliveIntervalInMilliseconds = 500;
+    await hub.send("Arm", 1);
+    connection.drainMessages();
+    connection.receive(PING);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(connection.drainMessages()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(connection.drainMessages()).toEqual([{ type: MessageType.Ping }]);
+    await hub.stop();
+  });
+
   it("sends no Ping after stop()", async () => {
     const { hub, connection } = await connectedHub({ keepAliveIntervalInMilliseconds: 1000, serverTimeoutInMilliseconds: NO_TIMEOUT });
     await hub.stop();
