@@ -270,8 +270,9 @@ function createCore(
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** The server timeout the timer was armed with. */
+  /** The server timeout and the ping interval the timer was armed with. */
   let armedWith = 0;
+  let armedEvery = 0;
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
@@ -330,7 +331,7 @@ function createCore(
       // Logged by closed() as the reason the connection was lost.
       return void connection.stop(new TimeoutError(`Server timeout after ${timeout} ms`));
     }
-    const interval = hub.keepAliveIntervalInMilliseconds;
+    const interval = (armedEvery = hub.keepAliveIntervalInMilliseconds);
     let untilPing = sentAt + interval - now();
     if (pinging && untilPing <= 0) {
       post({ type: PING });
@@ -578,10 +579,11 @@ function createCore(
   connection.onreceive = (data) => {
     // The timer reads receivedAt when it fires, so it need not be re-armed per message. But browsers
     // throttle timers in background tabs and still deliver network events: a ping that is due goes
-    // out from here too. And a server timeout lowered since the timer was armed applies from here,
-    // as in the official client.
+    // out from here too. And a server timeout or ping interval lowered since the timer was armed
+    // applies from here, as in the official client.
     receivedAt = now();
-    if ((pinging && receivedAt - sentAt >= hub.keepAliveIntervalInMilliseconds) || (timer && armedWith > hub.serverTimeoutInMilliseconds)) keepAlive();
+    const interval = hub.keepAliveIntervalInMilliseconds;
+    if ((pinging && (receivedAt - sentAt >= interval || armedEvery > interval)) || (timer && armedWith > hub.serverTimeoutInMilliseconds)) keepAlive();
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;
