@@ -172,6 +172,15 @@ describe("WebSockets transport", () => {
     await expect(connection.send("x")).rejects.toThrow(/Cannot send: not connected/);
   });
 
+  it("fails to start on an error before the socket opens, without waiting for a close (Node 22's WebSocket sends none after a refused upgrade)", async () => {
+    const { started, socket } = await connectWebSocket({}, { behaviour: "manual" });
+    socket.onerror!({ type: "error", message: "Received network error or non-101 status code." });
+    const error = await started.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NoTransportError);
+    expect((error as NoTransportError).errors[0]?.message).toContain("non-101 status code");
+    expect(socket.closeCalls).toHaveLength(1);
+  });
+
   it("rejects a send after the socket closed", async () => {
     const { connection, started, socket, closed } = await connectWebSocket();
     await started;
