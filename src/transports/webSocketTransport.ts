@@ -12,9 +12,14 @@ export function webSocketTransport(o: TransportOptions, name: TransportName): IT
       if (transferFormat === TransferFormat.Binary) socket.binaryType = "arraybuffer";
       // Node's sockets say why they failed in the error event; browsers' say nothing.
       let why: unknown;
-      socket.onerror = (event) => (why = (event && (event.error || event.message)) || why);
-      socket.onclose = (event) =>
-        fail(event.code === 1000 && t._s === socket ? undefined : t._err(`WebSocket ${where} closed: ${event.code} ${event.reason}${why ? ` (${why})` : ""}`, why));
+      const closed = (socket.onclose = (event) =>
+        fail(event.code === 1000 && t._s === socket ? undefined : t._err(`WebSocket ${where} closed: ${event.code} ${event.reason}${why ? ` (${why})` : ""}`, why)));
+      // Before it opens, an error fails the attempt at once: Node 22's WebSocket (undici) sends
+      // no close after a refused upgrade. Browsers follow with close 1006, hence that code.
+      socket.onerror = (event) => {
+        why = (event && (event.error || event.message)) || why;
+        if (t._s !== socket) closed({ code: 1006, reason: "" });
+      };
     });
   t.send = async (data) => {
     const socket = t._s as WebSocketLike | undefined;
