@@ -1349,8 +1349,10 @@ const scenarios: Record<string, Scenario> = {
         content: lines.some(([, message]) => message.includes(marker)),
       };
     }
-    // The console logger writes the levels asked for: which console methods it calls.
-    for (const level of [signalR.LogLevel.Trace, signalR.LogLevel.Information, signalR.LogLevel.Warning, signalR.LogLevel.None]) {
+    // The console logger writes the levels asked for: which console methods it calls. From the quietest
+    // level to the most verbose: a line a connection logs after its stop() resolved (the official client
+    // does at Debug) would otherwise land in the next, quieter level's record.
+    for (const level of [signalR.LogLevel.None, signalR.LogLevel.Warning, signalR.LogLevel.Information, signalR.LogLevel.Trace]) {
       const methods = ["debug", "log", "info", "warn", "error"] as const;
       const saved = methods.map((method) => console[method]);
       const called = new Set<string>();
