@@ -368,9 +368,11 @@ const scenarios: Record<string, Scenario> = {
     await connection.invoke("SendToCallerMany", "TICK", 20);
     await connection.invoke("Echo", "round trip");
     // Several arguments; a server call nobody handles is ignored.
+    // Send goes to every client (other test files' too, running at the same time): only our own counts.
     const several: unknown[][] = [];
-    connection.on("broadcastMessage", (...args: unknown[]) => several.push(args));
-    await connection.invoke("Send", "me", "hi");
+    const own = `hi ${Math.random()}`;
+    connection.on("broadcastMessage", (name: unknown, message: unknown) => message === own && several.push([name, "hi"]));
+    await connection.invoke("Send", "me", own);
     await connection.invoke("SendToCaller", "nobodyListens", { x: 1 });
     await connection.invoke("Echo", "round trip");
     return { calls, thisIsConnection: self === connection, many, several, state: connection.state };

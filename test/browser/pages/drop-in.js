@@ -293,9 +293,11 @@
       connection.on("notify", first);
       connection.off("NOTIFY");
       await round("all off", 3);
+      // Send goes to every client, pages running at the same time included: only this page's own counts.
       const several = [];
-      connection.on("broadcastMessage", (...args) => several.push(args));
-      await connection.invoke("Send", "me", "hi");
+      const own = `hi ${Math.random()}`;
+      connection.on("broadcastMessage", (name, message) => message === own && several.push([name, "hi"]));
+      await connection.invoke("Send", "me", own);
       await connection.invoke("Echo", "round trip");
       return { calls, thisIsConnection: self === connection, several, state: connection.state };
     },
