@@ -1371,6 +1371,9 @@ const scenarios: Record<string, Scenario> = {
       methods.forEach((method) => (console[method] = () => void called.add(method)));
       try {
         await connect(level, true);
+        // Lines logged just after stop() resolved (the official client's Server-Sent Events
+        // transport logs one at Trace then) belong to this level, not the next.
+        await tick(50);
       } finally {
         methods.forEach((method, i) => (console[method] = saved[i]!));
       }
