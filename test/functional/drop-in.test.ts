@@ -81,6 +81,8 @@
 // armed with the old interval (up to 15 s) instead of applying from the next message; on Node 22
 // (its global WebSocket, undici), a refused WebSocket upgrade left start() pending for good (undici
 // sends an error but no close), so no fallback to the next transport.
+// Round 3: a transport closing without an error during the handshake rejected start() with a
+// HandshakeError where the official client gives an AbortError.
 import * as official from "@microsoft/signalr";
 import { MessagePackHubProtocol as OfficialMessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
