@@ -124,7 +124,8 @@ export class HubConnection {
   /**
    * Connects: negotiates, opens a transport and completes the hub handshake.
    * @throws InvalidStateError unless Disconnected; NegotiateError, NoTransportError,
-   *   HandshakeError or AbortError (stopped meanwhile) when connecting fails.
+   *   HandshakeError, or AbortError (stopped meanwhile, or closed during the handshake) when
+   *   connecting fails.
    */
   start(): Promise<void> {
     return this._start();
@@ -496,7 +497,8 @@ function createCore(
   /** The connection (transport) closed, for any reason. */
   const closed = (error?: Error) => {
     const previous = state;
-    if (handshake) handshake(error || new HandshakeError("Closed during the handshake"));
+    // Closed without an error: an AbortError, as the official client.
+    if (handshake) handshake(error || new AbortError("Closed during the handshake"));
     calls.forEach((_, id) => settle(id, nothing, error, true));
     stopTimer();
     useBuffer();

@@ -19,6 +19,9 @@
 //   GET|POST /legacy/negotiate          200 {"Url":"/legacy","ConnectionToken":"x","ConnectionId":"y","ProtocolVersion":"1.5"}
 //                                       (what ASP.NET (non-Core) SignalR answers)
 //   POST /status/{code}/negotiate       answers with that status code and a short text body
+//   POST /offer/{list}/negotiate        200, a v1 negotiate offering only the transports in {list}
+//                                       ("WebSockets-Text.Binary,LongPolling-Text"; "none": no
+//                                       transport at all); its connection token is known nowhere
 //
 // On any path: a negotiate request with ?negotiateDelay=<ms> is answered that much later (the
 // `timeout` option), and a WebSocket request with ?refuseWebSockets=1 is refused with 403 though
@@ -36,7 +39,7 @@
 // TestHub methods (see TestHub.cs): Echo, Add, Throw, ThrowPlain, Delay, GetConnectionId,
 // GetTransport, GetUserName, SendToCaller, Broadcast, SendToCallerMany, AskClient, CloseMe,
 // GetHeader, GetCookie, GetQueryString, GetNegotiateCookieSeen, Counter, CounterThenThrow,
-// Infinite, WasInfiniteCancelled, Upload, UploadTwo, UploadSum.
+// Infinite, WasInfiniteCancelled, Upload, UploadTwo, UploadSum, Record, TakeRecorded.
 // AuthHub methods: GetUserName, Echo, GetTransport, GetRequestPath.
 // KeepAliveHub methods: Echo, GetConnectionId, GetTransport.
 
@@ -170,6 +173,21 @@ app.MapMethods("/legacy/negotiate", new[] { HttpMethods.Get, HttpMethods.Post },
 
 app.MapPost("/status/{code:int}/negotiate", (int code) =>
     Results.Text($"test server answered {code}", "text/plain", statusCode: code));
+
+app.MapPost("/offer/{list}/negotiate", (string list) =>
+    Results.Json(new Dictionary<string, object>
+    {
+        ["connectionId"] = "offer-id",
+        ["connectionToken"] = "offer-token",
+        ["negotiateVersion"] = 1,
+        ["availableTransports"] = list == "none"
+            ? Array.Empty<object>()
+            : list.Split(',').Select(entry => entry.Split('-')).Select(parts => (object)new Dictionary<string, object>
+            {
+                ["transport"] = parts[0],
+                ["transferFormats"] = parts[1].Split('.'),
+            }).ToArray(),
+    }));
 
 // When started by test/support/server.ts, exit as soon as the parent closes our stdin (it died),
 // so a killed test runner never leaves an orphaned server behind.

@@ -126,6 +126,24 @@ public sealed class TestHub : Hub
 
     public long AddLong(long a, long b) => a + b;
 
+    // ----- ordering -------------------------------------------------------------------------
+
+    /// <summary>Numbers <see cref="Record"/> received, per connection, in arrival order.</summary>
+    private static readonly ConcurrentDictionary<string, List<int>> Recorded = new();
+
+    /// <summary>Appends <paramref name="n"/> to this connection's list (a burst of sends, then <see cref="TakeRecorded"/>).</summary>
+    public void Record(int n)
+    {
+        var list = Recorded.GetOrAdd(Context.ConnectionId, _ => new List<int>());
+        lock (list)
+        {
+            list.Add(n);
+        }
+    }
+
+    /// <summary>This connection's recorded numbers, in arrival order; the list starts again empty.</summary>
+    public int[] TakeRecorded() => Recorded.TryRemove(Context.ConnectionId, out var list) ? list.ToArray() : Array.Empty<int>();
+
     // ----- server -> client streams --------------------------------------------------------
 
     public async IAsyncEnumerable<int> Counter(int count, int delayMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -262,6 +262,16 @@ describe("start", () => {
     expect(harness.connection.isConnected).toBe(false);
   });
 
+  it("rejects with AbortError when the connection closes without an error during the handshake, as the official client", async () => {
+    const harness = createHub();
+    const started = harness.hub.start();
+    await harness.connection.sent.next();
+    harness.connection.drop();
+    const error = await rejection(started);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(harness.hub.state).toBe(HubConnectionState.Disconnected);
+  });
+
   it("rejects with AbortError, and does not connect, when an onstatechange callback calls stop() at Connecting", async () => {
     const harness = createHub();
     harness.hub.onstatechange(({ current }) => {
