@@ -164,6 +164,12 @@ function streamed(signalR: SignalR, stream: official.IStreamResult<unknown>): Pr
 const lostKind = (signalR: SignalR, transportName: string, error: unknown) => (transportName === "ServerSentEvents" && kind(signalR, error) !== "none" ? "none" : kind(signalR, error));
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Reconnect delays for scenarios that cut the network and expect the reconnect to succeed: quick
+ * at first, yet patient enough that attempts failing on sockets the cut left in a keep-alive pool,
+ * or a busy machine, do not exhaust the policy.
+ */
+const PATIENT_RETRIES = [0, 100, 250, 500, 1000, 2000, 2000];
 
 // ---- scenarios ----------------------------------------------------------------------------------
 
@@ -718,7 +724,7 @@ const scenarios: Record<string, Scenario> = {
       const base = `http://127.0.0.1:${proxy.port}`;
       const facts: Facts = {};
       const events: string[] = [];
-      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200, 400]), {}, base);
+      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect(PATIENT_RETRIES), {}, base);
       const reconnected = deferred();
       // Over Server-Sent Events the official client reports a drop without an error (see the top comment).
       const lost = (error: unknown) => (transportName === "ServerSentEvents" && kind(signalR, error) !== "none" ? "none" : kind(signalR, error));
@@ -1479,7 +1485,7 @@ const scenarios: Record<string, Scenario> = {
   async "a network cut in the middle of a large message, each way: the call fails, automatic reconnect brings it back"({ signalR, build, transportName }) {
     const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
     try {
-      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200, 400]), {}, `http://127.0.0.1:${proxy.port}`);
+      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect(PATIENT_RETRIES), {}, `http://127.0.0.1:${proxy.port}`);
       const events: string[] = [];
       let reconnected = deferred();
       connection.onreconnecting((error) => events.push(`reconnecting:${lostKind(signalR, transportName, error)}`));
@@ -1588,10 +1594,15 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async "a network cut during a client stream upload and a server stream: both fail, automatic reconnect, upload again"({ signalR, build, transportName }) {
+    // Not over Long Polling: there a TCP cut between two requests is no lost connection (the server keeps
+    // it while polls keep coming), so whether a client notices depends on timing — seen with the official
+    // client on a busy machine, still Connected 12 s later. A cut during a request is compared by the
+    // large-message scenario.
+    if (transportName == "LongPolling") return { notCompared: "Long Polling" };
     const { Subject } = signalR;
     const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
     try {
-      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect([0, 50, 100, 200]), {}, `http://127.0.0.1:${proxy.port}`);
+      const connection = build("/testhub", (builder) => builder.withAutomaticReconnect(PATIENT_RETRIES), {}, `http://127.0.0.1:${proxy.port}`);
       const reconnected = deferred();
       const events: string[] = [];
       connection.onreconnecting((error) => events.push(`reconnecting:${lostKind(signalR, transportName, error)}`));
