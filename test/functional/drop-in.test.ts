@@ -91,7 +91,7 @@ import * as hubwire from "../../src/index.js";
 import { MessagePackHubProtocol } from "../../src/msgpack/index.js";
 import { deferred, serverUrl, TRANSPORTS, waitFor, withTimeout } from "../support/functional.js";
 import { startTestServer } from "../support/server.js";
-import { startTcpProxy } from "../support/tcpProxy.js";
+import { startTcpProxy, type TcpProxy } from "../support/tcpProxy.js";
 
 type SignalR = typeof official;
 type Connection = official.HubConnection;
@@ -164,6 +164,17 @@ function streamed(signalR: SignalR, stream: official.IStreamResult<unknown>): Pr
 const lostKind = (signalR: SignalR, transportName: string, error: unknown) => (transportName === "ServerSentEvents" && kind(signalR, error) !== "none" ? "none" : kind(signalR, error));
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `body` with a TCP proxy in front of the test server (closed afterwards, whatever happens). */
+async function throughProxy<T>(body: (proxy: TcpProxy) => Promise<T>): Promise<T> {
+  const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
+  try {
+    return await body(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
 /**
  * Reconnect delays for scenarios that cut the network and expect the reconnect to succeed: quick
  * at first, yet patient enough that attempts failing on sockets the cut left in a keep-alive pool,
@@ -719,8 +730,7 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async "a network drop: reconnect, or close with an error"({ signalR, build, transportName }) {
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const base = `http://127.0.0.1:${proxy.port}`;
       const facts: Facts = {};
       const events: string[] = [];
@@ -761,14 +771,11 @@ const scenarios: Record<string, Scenario> = {
       await plainPending;
       facts.order = order;
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "withStatefulReconnect: a dropped WebSocket resumes the same connection"({ signalR, build, transportName }) {
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const connection = build("/testhub-stateful", (builder) => builder.withStatefulReconnect(), {}, `http://127.0.0.1:${proxy.port}`);
       const events: string[] = [];
       connection.onreconnecting(() => events.push("reconnecting"));
@@ -794,9 +801,7 @@ const scenarios: Record<string, Scenario> = {
       facts.state = connection.state;
       facts.events = [...events];
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "keep-alive options and the server timeout"({ signalR, build, start }) {
@@ -1408,8 +1413,7 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async "accessTokenFactory: a promise, and a new token for each reconnect"({ build }) {
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       let user = "first";
       const connection = build("/authhub", (builder) => builder.withAutomaticReconnect([0, 50, 100]), {
         accessTokenFactory: async () => {
@@ -1441,9 +1445,7 @@ const scenarios: Record<string, Scenario> = {
       clearInterval(tokens);
       facts.third = [attempts, (await connection.invoke("GetUserName")) !== null, connection.state];
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "HubConnectionBuilder misuse: build twice, withUrl twice, withAutomaticReconnect twice, bad arguments"({ signalR, track }) {
@@ -1483,8 +1485,7 @@ const scenarios: Record<string, Scenario> = {
   // ---- round 3: faults and load -------------------------------------------------------------------
 
   async "a network cut in the middle of a large message, each way: the call fails, automatic reconnect brings it back"({ signalR, build, transportName }) {
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const connection = build("/testhub", (builder) => builder.withAutomaticReconnect(PATIENT_RETRIES), {}, `http://127.0.0.1:${proxy.port}`);
       const events: string[] = [];
       let reconnected = deferred();
@@ -1512,14 +1513,11 @@ const scenarios: Record<string, Scenario> = {
       facts.afterUp = [connection.state, (await connection.invoke("Echo", large)) === large];
       facts.events = events;
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "a network cut during negotiate and during the handshake: start() fails and can be called again; a reconnect attempt cut so tries again"({ signalR, build, transportName }) {
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const base = `http://127.0.0.1:${proxy.port}`;
       // The negotiate answer, and the server's handshake reply, never reach the client.
       const negotiate = (chunk: Buffer) => chunk.includes('"negotiateVersion"');
@@ -1588,9 +1586,7 @@ const scenarios: Record<string, Scenario> = {
       facts.contexts = contexts;
       facts.events = events;
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "a network cut during a client stream upload and a server stream: both fail, automatic reconnect, upload again"({ signalR, build, transportName }) {
@@ -1600,8 +1596,7 @@ const scenarios: Record<string, Scenario> = {
     // large-message scenario.
     if (transportName == "LongPolling") return { notCompared: "Long Polling" };
     const { Subject } = signalR;
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const connection = build("/testhub", (builder) => builder.withAutomaticReconnect(PATIENT_RETRIES), {}, `http://127.0.0.1:${proxy.port}`);
       const reconnected = deferred();
       const events: string[] = [];
@@ -1634,15 +1629,12 @@ const scenarios: Record<string, Scenario> = {
       facts.stream2 = await streamed(signalR, connection.stream("Counter", 3, 0));
       facts.events = events;
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "withStatefulReconnect: an upload, a server stream and a burst of sends across a dropped WebSocket, each item once"({ signalR, build, transportName }) {
     const { Subject } = signalR;
-    const proxy = await startTcpProxy(Number(new URL(serverUrl()).port));
-    try {
+    return throughProxy(async (proxy) => {
       const connection = build("/testhub-stateful", (builder) => builder.withStatefulReconnect(), {}, `http://127.0.0.1:${proxy.port}`);
       const events: string[] = [];
       connection.onreconnecting(() => events.push("reconnecting"));
@@ -1682,9 +1674,7 @@ const scenarios: Record<string, Scenario> = {
       facts.state = connection.state;
       facts.events = [...events];
       return facts;
-    } finally {
-      await proxy.close();
-    }
+    });
   },
 
   async "the server process killed and restarted: with automatic reconnect, without, and with stateful reconnect"({ signalR, build, transportName }) {
