@@ -271,9 +271,8 @@ function createCore(
   let receivedAt = 0;
   /** The keep-alive timer, while the server timeout runs (not with inherentKeepAlive). */
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** The server timeout and the ping interval the timer was armed with. */
-  let armedWith = 0;
-  let armedEvery = 0;
+  /** When the timer is due to run. */
+  let dueAt = 0;
   /** Pings are sent too: from the end of the handshake. */
   let pinging = false;
 
@@ -320,25 +319,28 @@ function createCore(
   };
 
   /**
-   * Checks the keep-alive times (the intervals are read each time: users may change them):
-   * the server timeout closes the connection, an idle client sends a Ping. Then re-arms.
+   * When the keep-alive must next act: the server timeout, or (once pinging) the next Ping,
+   * whichever comes first. The intervals are read each time: users may change them.
    */
+  const nextDue = () => Math.min(receivedAt + hub.serverTimeoutInMilliseconds, pinging ? sentAt + hub.keepAliveIntervalInMilliseconds : Infinity);
+
+  /** The server timeout closes the connection, an idle client sends a Ping; then re-arms for what is next. */
   const keepAlive = () => {
     clearTimeout(timer);
-    const timeout = (armedWith = hub.serverTimeoutInMilliseconds);
-    const untilTimeout = receivedAt + timeout - now();
-    if (untilTimeout <= 0) {
+    const at = now();
+    const timeout = hub.serverTimeoutInMilliseconds;
+    if (receivedAt + timeout <= at) {
       stopTimer();
       // Logged by closed() as the reason the connection was lost.
       return void connection.stop(new TimeoutError(`Server timeout after ${timeout} ms`));
     }
-    const interval = (armedEvery = hub.keepAliveIntervalInMilliseconds);
-    let untilPing = sentAt + interval - now();
-    if (pinging && untilPing <= 0) {
+    if (pinging && sentAt + hub.keepAliveIntervalInMilliseconds <= at) {
       post({ type: PING });
-      untilPing = interval;
+      // Counted as sent even when stateful reconnect holds it back, so the next one waits an interval.
+      sentAt = at;
     }
-    timer = setTimeout(keepAlive, pinging ? Math.min(untilPing, untilTimeout) : untilTimeout);
+    dueAt = nextDue();
+    timer = setTimeout(keepAlive, dueAt - at);
   };
 
   // ---- lifecycle -------------------------------------------------------
@@ -580,12 +582,14 @@ function createCore(
 
   connection.onreceive = (data) => {
     // The timer reads receivedAt when it fires, so it need not be re-armed per message. But browsers
-    // throttle timers in background tabs and still deliver network events: a ping that is due goes
-    // out from here too. And a server timeout or ping interval lowered since the timer was armed
-    // applies from here, as in the official client.
+    // throttle timers in background tabs and still deliver network events: what is due (a ping) is
+    // done from here too. And a server timeout or ping interval lowered since the timer was armed,
+    // which makes something due before the timer, applies from here, as in the official client.
     receivedAt = now();
-    const interval = hub.keepAliveIntervalInMilliseconds;
-    if ((pinging && (receivedAt - sentAt >= interval || armedEvery > interval)) || (timer && armedWith > hub.serverTimeoutInMilliseconds)) keepAlive();
+    if (timer) {
+      const due = nextDue();
+      if (due < dueAt || due <= receivedAt) keepAlive();
+    }
     let payload: Payload | undefined = appendPayload(partial, data);
     let messages: HubMessage[];
     partial = nothing;

@@ -240,15 +240,21 @@ describe("Long Polling transport", () => {
   });
 });
 
+/** A HubConnection connected over Long Polling (the handshake played), with its endpoint. */
+async function connectedHubOverLongPolling() {
+  const endpoint = longPollingEndpoint(HUB);
+  server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
+  const hub = new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(new CapturingLogger()).build();
+  const started = hub.start();
+  await endpoint.posts.next();
+  (await endpoint.polls.next()).respond(HttpResponse.text(HANDSHAKE_OK));
+  await started;
+  return { hub, endpoint };
+}
+
 describe("HubConnection over Long Polling", () => {
   it("stops without waiting for a POST the server is holding", async () => {
-    const endpoint = longPollingEndpoint(HUB);
-    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
-    const hub = new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(new CapturingLogger()).build();
-    const started = hub.start();
-    await endpoint.posts.next();
-    (await endpoint.polls.next()).respond(HttpResponse.text(HANDSHAKE_OK));
-    await started;
+    const { hub, endpoint } = await connectedHubOverLongPolling();
 
     const held = deferred<Response>();
     endpoint.answerPost = () => held.promise;
@@ -262,13 +268,7 @@ describe("HubConnection over Long Polling", () => {
   });
 
   it("stop() called while the connection is already closing (its DELETE held) waits until Disconnected", async () => {
-    const endpoint = longPollingEndpoint(HUB);
-    server.use(negotiateHandler(HUB, () => negotiateV1("id", ["LongPolling"])).handler, ...endpoint.handlers);
-    const hub = new HubConnectionBuilder().withUrl(HUB, HttpTransportType.LongPolling).configureLogging(new CapturingLogger()).build();
-    const started = hub.start();
-    await endpoint.posts.next();
-    (await endpoint.polls.next()).respond(HttpResponse.text(HANDSHAKE_OK));
-    await started;
+    const { hub, endpoint } = await connectedHubOverLongPolling();
 
     const held = deferred<Response>();
     endpoint.answerDelete = () => held.promise;

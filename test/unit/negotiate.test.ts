@@ -417,8 +417,8 @@ describe("negotiate answers with a malformed availableTransports entry", () => {
         availableTransports: [{ transport: "ServerSentEvents" }, { transport: "LongPolling", transferFormats: "Text" }, { transport: "WebSockets", transferFormats: ["Text"] }],
       })).handler,
     );
-    const WebSocket = createFakeWebSocketClass("open");
-    const connection = new HttpConnection(HUB, { WebSocket });
+    // Every transport allowed: the malformed entries must be skipped, not refused by the client.
+    const { connection, WebSocket } = webSocketConnection({ transport: HttpTransportType.None });
     await connection.start(TransferFormat.Text);
     expect(WebSocket.created.all[0]!.url).toBe("ws://hub.test/chat?id=tok");
     await connection.stop();
@@ -441,8 +441,8 @@ describe("negotiate answers with a malformed availableTransports entry", () => {
         availableTransports: [null, { transport: "WebSockets", transferFormats: ["Text"] }],
       })).handler,
     );
-    const WebSocket = createFakeWebSocketClass("open");
-    const connection = new HttpConnection(HUB, { WebSocket });
+    // Every transport allowed: the malformed entries must be skipped, not refused by the client.
+    const { connection, WebSocket } = webSocketConnection({ transport: HttpTransportType.None });
     await connection.start(TransferFormat.Text);
     expect(WebSocket.created.all[0]!.url).toBe("ws://hub.test/chat?id=tok");
     await connection.stop();
