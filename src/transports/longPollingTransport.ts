@@ -44,13 +44,17 @@ export function longPollingTransport(o: TransportOptions, name: TransportName): 
       }
     })();
   };
-  t.stop = async () => {
-    const running = t._s;
-    if (ctl) ctl.abort();
-    await loop;
-    // Tell the server; a failure (404: it already forgot the connection) changes nothing.
-    if (running) await o._http("DELETE", t._url).catch(noop);
-    t._close();
-  };
+  // Once: stop() and the connection's own "stopped while connecting" check may both call it, and a second DELETE would 404.
+  let stopping: Promise<void> | undefined;
+  t.stop = () =>
+    stopping ||
+    (stopping = (async () => {
+      const running = t._s;
+      if (ctl) ctl.abort();
+      await loop;
+      // Tell the server; a failure (404: it already forgot the connection) changes nothing.
+      if (running) await o._http("DELETE", t._url).catch(noop);
+      t._close();
+    })());
   return t;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { HttpConnection } from "../../src/connection/httpConnection.js";
 import { TimeoutError, TransportError } from "../../src/errors.js";
 import { FetchHttpClient } from "../../src/http/fetchHttpClient.js";
-import type { HttpRequest } from "../../src/http/httpClient.js";
+import { HttpClient, HttpResponse as ClientResponse, type HttpRequest } from "../../src/http/httpClient.js";
 import { HubConnectionBuilder } from "../../src/hub/hubConnectionBuilder.js";
 import { HubConnectionState } from "../../src/hub/hubConnectionState.js";
 import { TransferFormat } from "../../src/protocol/hubProtocol.js";
@@ -220,6 +220,33 @@ describe("Long Polling transport", () => {
     await closed.next();
     await connection.stop();
     expect(endpoint.deletes.all).toHaveLength(0);
+  });
+
+  it("sends one DELETE when stop() comes just as the first poll has connected", async () => {
+    // stop() lands after the transport has connected but before the connection has moved on,
+    // so both stop() and the connection's own "stopped meanwhile" check stop the transport.
+    const requests: string[] = [];
+    let connection: HttpConnection;
+    let polls = 0;
+    class PollingClient extends HttpClient {
+      send(request: HttpRequest): Promise<ClientResponse> {
+        requests.push(request.method!);
+        if (request.method === "POST" && request.url!.includes("/negotiate")) {
+          return Promise.resolve(new ClientResponse(200, "OK", JSON.stringify(negotiateV1("id", ["LongPolling"]))));
+        }
+        if (request.method !== "GET") return Promise.resolve(new ClientResponse(202));
+        // The first poll answers at once; the second one is the loop's, sent just after connect.
+        if (++polls === 2) void connection.stop();
+        return new Promise((resolve, reject) => {
+          if (polls === 1) resolve(new ClientResponse(200, "OK", ""));
+          request.abortSignal!.addEventListener("abort", () => reject(new Error("aborted")));
+        });
+      }
+    }
+    connection = new HttpConnection(HUB, { transport: HttpTransportType.LongPolling, httpClient: new PollingClient() });
+    await expect(connection.start(TransferFormat.Text)).rejects.toThrow(/Stopped while connecting/);
+    await connection.stop();
+    expect(requests.filter((method) => method === "DELETE")).toHaveLength(1);
   });
 
   it("resets inherentKeepAlive when a later start uses another transport", async () => {
