@@ -181,10 +181,10 @@ async function* letters(count: number): AsyncGenerator<string> {
  * One round of a bit of everything on a Connected connection: invoke, send, a server-to-client
  * call, on/off of a client method of its own name, server streams completed, failed and disposed
  * early, client streams (Subject and async iterable), a client result, a failing invoke, lifecycle
- * callbacks added and removed; with `reconnect`, the server closes the connection and automatic
- * reconnect brings it back.
+ * callbacks added and removed; unless `stateful`, a client stream for a call the server refuses;
+ * with `reconnect`, the server closes the connection and automatic reconnect brings it back.
  */
-async function round(connection: HubConnection, i: number, reconnect: boolean): Promise<void> {
+async function round(connection: HubConnection, i: number, reconnect: boolean, stateful = false): Promise<void> {
   const label = `round ${i}`;
   expect(await connection.invoke("Echo", i), label).toBe(i);
 
@@ -223,6 +223,15 @@ async function round(connection: HubConnection, i: number, reconnect: boolean): 
   // A client result, and a failing invoke.
   expect(await connection.invoke("AskClient", "double", i), label).toBe(2 * i);
   expect(await rejectionOf(connection.invoke("Throw", `boom ${i}`))).toBeInstanceOf(HubError);
+  if (!stateful) {
+    // The call fails at once; its stream argument is still running until its source ends. (Not with
+    // stateful reconnect: the ASP.NET Core server does not count stream items for a stream it does
+    // not know in its acks, so the client would keep them unacknowledged for good. The server's.)
+    const refused = new Subject<string>();
+    expect(await rejectionOf(connection.invoke("NoSuchMethod", refused))).toBeInstanceOf(HubError);
+    refused.next("ignored");
+    refused.complete();
+  }
 
   // Lifecycle callbacks, removed again.
   const removers = [connection.onclose(() => {}), connection.onreconnecting(() => {}), connection.onstatechange(() => {})];
@@ -281,16 +290,16 @@ describe.each(["JSON", "MessagePack"] as ProtocolName[])("[%s over WebSockets] a
 
       /**
        * A round, with the network cut (and the socket resumed) just after its first invoke in the
-       * warm-up and in one round in RECONNECT_EVERY. The cut waits until the server has acknowledged everything sent before:
-       * the ASP.NET Core server does not count a replayed StreamItem of a stream it has already
-       * finished (it becomes a binding failure, not an invocation message), so after such a replay it
-       * takes as many new messages for duplicates and drops them. That is the server's doing, and
-       * not what this test is about.
+       * warm-up and in one round in RECONNECT_EVERY. The cut waits until the server has acknowledged
+       * everything sent before: the ASP.NET Core server does not count a replayed StreamItem of a
+       * stream it has already finished (it becomes a binding failure, not an invocation message), so
+       * after such a replay it takes as many new messages for duplicates and drops them. That is
+       * the server's doing, and not what this test is about.
        */
       const statefulRound = async (i: number) => {
         const cut = !i || reconnectsIn(i);
         if (cut) await waitFor(() => closureOf(closureOf((connection as any)._call).buffer._send).unacked.length === 0, 10_000, "the server's ack");
-        const rest = round(connection, i, false);
+        const rest = round(connection, i, false, true);
         if (cut) {
           await connection.invoke("Echo", "before the cut");
           proxy.cut();
