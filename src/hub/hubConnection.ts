@@ -724,8 +724,10 @@ function createCore(
     /** Replaces the handler list of a client method (names match case-insensitively). */
     _handlers(methodName: string, change: (list: ClientMethod[]) => ClientMethod[]) {
       const name = methodName.toLowerCase();
-      // Lists are replaced, never changed, so a call in progress can iterate its own safely.
-      methods.set(name, change(methods.get(name) || []));
+      // Lists are replaced, never changed, so a call in progress can iterate its own safely. An
+      // empty one is forgotten: on/off with ever new names (per room, per item) must not pile up.
+      const list = change(methods.get(name) || []);
+      list[0] ? methods.set(name, list) : methods.delete(name);
     },
 
     _on(event: number, callback: (arg?: any) => void): () => void {

@@ -25,6 +25,7 @@ import {
   type HubHarness,
 } from "./support/fakeConnection.js";
 import { AsyncQueue, deferred, flushMicrotasks, settle } from "./support/queue.js";
+import { closureOf } from "../support/peek.js";
 
 // Every hub a test makes is stopped afterwards, so no timer outlives its test.
 const made: HubHarness[] = [];
@@ -884,6 +885,27 @@ describe("client methods", () => {
     hub.off("tick", () => calls.push("never registered"));
     connection.receiveMessages({ type: 1, target: "tick", arguments: [] });
     expect(calls).toEqual(["b"]);
+  });
+
+  it("forgets a client method once its last handler is removed, so on/off with ever new names holds nothing", async () => {
+    // Nothing outside can see the table of client methods: peek at it (test/support/peek.ts).
+    const { hub, connection } = await connectedHub();
+    const methods = closureOf((hub as any)._call).methods as Map<string, unknown[]>;
+    const kept = () => hub.on("kept", () => {});
+    kept();
+    for (let i = 0; i < 100; i++) {
+      const handler = () => {};
+      hub.on(`item${i}`, handler);
+      hub.on(`other${i}`, () => {});
+      hub.off(`ITEM${i}`, handler);
+      hub.off(`other${i}`);
+    }
+    hub.off("never registered");
+    expect([...methods.keys()]).toEqual(["kept"]);
+    // A removed method is unknown again, as before it was registered.
+    connection.receiveMessages({ type: 1, target: "item1", arguments: [] });
+    await flushMicrotasks();
+    expect(hub.state).toBe(HubConnectionState.Connected);
   });
 
   it("runs the other handlers and later messages when a handler throws, and logs the error", async () => {
