@@ -651,14 +651,16 @@ function createCore(
     const invocationId = pending && "" + nextId++;
     if (pending) {
       // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
-      calls.set(invocationId!, (message, error, closed) =>
+      calls.set(invocationId!, (message, error, closed) => {
+        // The call is over (answered, failed or disposed): the server drops its streams' later items, so stop them.
+        if (!message || message.type == COMPLETION) (streamIds || []).forEach((id) => settle(id));
         pending(
           message,
           closed
             ? new ConnectionClosedError(`'${methodName}' canceled: connection closed${error ? ": " + error.message : ""}`, error && { cause: error })
             : error || (message && (message as CompletionMessage).error ? new HubError((message as CompletionMessage).error!, methodName) : nothing),
-        ),
-      );
+        );
+      });
     }
     const sent = send({ type, invocationId, target: methodName, arguments: plain, streamIds });
     let queue = sent;
@@ -761,8 +763,9 @@ function createCore(
         ended = !!end;
         backlog ? backlog.push(event) : subscribers.slice().forEach(event);
       };
+      // No message and no error: the last subscription was disposed (see below), and nothing is left to tell.
       const invocationId = call(STREAM_INVOCATION, methodName, args, (message, error) =>
-        !error && message!.type == STREAM_ITEM
+        message && message.type == STREAM_ITEM
           ? emitItem((subscriber) => subscriber.next(message!.item))
           : emitItem((subscriber) => {
               subscriber.closed = true;
@@ -782,7 +785,7 @@ function createCore(
               subscribers.splice(index, 1);
               if (!subscribers.length && !ended) {
                 ended = true;
-                calls.delete(invocationId!);
+                settle(invocationId!);
                 if (state == Connected) post({ type: CANCEL_INVOCATION, invocationId });
               }
             },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HubConnectionState, HubError, Subject } from "../../src/index.js";
-import { combinations, rejectionOf, useConnections, withTimeout } from "../support/functional.js";
+import { combinations, rejectionOf, useConnections, waitFor, withTimeout } from "../support/functional.js";
 
 describe.each(combinations)("[%s] client-to-server streams", (combination) => {
   const hub = useConnections();
@@ -109,6 +109,28 @@ describe.each(combinations)("[%s] client-to-server streams", (combination) => {
     expect(error).toBeInstanceOf(HubError);
     expect((error as HubError).methodName).toBe("Upload");
     expect(connection.state).toBe(HubConnectionState.Connected);
+  });
+
+  it("stops the stream arguments of a call the server refuses: the Subject is let go, the generator returned", async () => {
+    const connection = await connect();
+    const subject = new Subject<string>();
+    let returned = false;
+    async function* produce() {
+      try {
+        for (let i = 0; ; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          yield `${i}`;
+        }
+      } finally {
+        returned = true;
+      }
+    }
+    const error = await rejectionOf(connection.invoke("NoSuchMethod", subject, produce()));
+    expect(error).toBeInstanceOf(HubError);
+    expect(subject.observers).toHaveLength(0);
+    await waitFor(() => returned, 5_000, "the generator to be returned");
+    subject.next("ignored");
+    expect(await connection.invoke("Echo", "after")).toBe("after");
   });
 
   it("rejects the invoke when a stream item does not fit the stream's type, and stays connected", async () => {

@@ -807,6 +807,45 @@ describe("client-to-server streams", () => {
     expect(connection.sent.pending).toBe(0);
   });
 
+  it("stops a call's client streams once the server has answered the call: the server drops later items", async () => {
+    const { hub, connection } = await connectedHub();
+    const subject = new Subject<number>();
+    const gate = deferred<void>();
+    let returned = 0;
+    async function* source() {
+      try {
+        yield 0;
+        await gate.promise;
+        yield 1;
+      } finally {
+        returned++;
+      }
+    }
+    const result = settle(hub.invoke("Refused", subject, source()));
+    expect(await connection.nextMessage()).toMatchObject({ type: MessageType.Invocation, invocationId: "2", streamIds: ["0", "1"] });
+    expect(await connection.nextMessage()).toEqual({ type: MessageType.StreamItem, invocationId: "1", item: 0 });
+    connection.receiveMessages({ type: MessageType.Completion, invocationId: "2", error: "Method does not exist." });
+    await result.settled;
+    expect(subject.observers).toHaveLength(0);
+    gate.resolve();
+    subject.next(1);
+    subject.complete();
+    await flushMicrotasks();
+    expect(returned).toBe(1);
+    // Nothing more goes out for either stream, not even their Completions: the server has forgotten them.
+    expect(connection.drainMessages()).toEqual([]);
+  });
+
+  it("stops a streaming call's client stream when its subscription is disposed", async () => {
+    const { hub, connection } = await connectedHub();
+    const subject = new Subject<number>();
+    const subscription = hub.stream("Echo", subject).subscribe(collect<number>().subscriber);
+    await connection.nextMessage();
+    subscription.dispose();
+    expect(await connection.nextMessage()).toEqual({ type: MessageType.CancelInvocation, invocationId: "1" });
+    expect(subject.observers).toHaveLength(0);
+  });
+
   it("unsubscribes an RxJS-style stream argument (unsubscribe, no dispose) when the connection closes, without logging an error", async () => {
     const { hub, connection, logger } = await connectedHub();
     let unsubscribed = 0;
