@@ -37,7 +37,7 @@ import {
 import { HubConnectionState } from "./hubConnectionState.js";
 import { createMessageBuffer, type MessageBuffer } from "./messageBuffer.js";
 import type { IRetryPolicy } from "./retryPolicy.js";
-import type { IStreamResult, IStreamSubscriber, ISubscription } from "./stream.js";
+import { iterate, type IStreamSubscriber, type ISubscription, type StreamResult } from "./stream.js";
 
 /** What a HubConnection is built from besides its connection and logger; `HubConnectionBuilder` fills it in. */
 export interface HubConnectionParts {
@@ -161,7 +161,7 @@ export class HubConnection {
    * Calls a streaming hub method. Items that arrive before `subscribe` are kept for the
    * first subscriber; disposing the last subscription cancels the stream on the server.
    */
-  stream<T = any>(methodName: string, ...args: any[]): IStreamResult<T> {
+  stream<T = any>(methodName: string, ...args: any[]): StreamResult<T> {
     return this._stream(methodName, args);
   }
 
@@ -753,7 +753,7 @@ function createCore(
         );
       }),
 
-    _stream<T>(methodName: string, args: any[]): IStreamResult<T> {
+    _stream<T>(methodName: string, args: any[]): StreamResult<T> {
       const subscribers: IStreamSubscriber<T>[] = [];
       // What happened before the first subscribe, replayed to it.
       let backlog: ((subscriber: IStreamSubscriber<T>) => void)[] | undefined = [];
@@ -772,7 +772,8 @@ function createCore(
               error ? subscriber.error(error) : subscriber.complete();
             }, true),
       );
-      return {
+      const result: StreamResult<T> = {
+        [asyncIterator]: () => iterate(result),
         subscribe: (subscriber) => {
           subscribers.push(subscriber);
           const replay = backlog;
@@ -792,6 +793,7 @@ function createCore(
           };
         },
       };
+      return result;
     },
   };
 }

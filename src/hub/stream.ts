@@ -16,8 +16,62 @@ export interface ISubscription<_T> {
   dispose(): void;
 }
 
-/** A stream of items from the server, as `HubConnection.stream` returns it. */
+/** A stream of items: what `HubConnection.stream` returns, and what a `Subject` is. */
 export interface IStreamResult<T> {
   /** Starts receiving items; items that arrived before the first subscriber are delivered to it. */
   subscribe(subscriber: IStreamSubscriber<T>): ISubscription<T>;
+}
+
+/**
+ * What `HubConnection.stream` returns: subscribe to it, or read it with
+ * `for await (const item of connection.stream(…))` (hubwire only). The loop subscribes at once;
+ * the stream's error is thrown by the loop, and leaving the loop early cancels the stream as
+ * disposing a subscription does.
+ */
+export interface StreamResult<T> extends IStreamResult<T>, AsyncIterable<T> {}
+
+/**
+ * Reads a stream with `for await`: items wait in a queue until asked for, the stream's error is
+ * thrown by the `next()` that reaches it, and leaving the loop early (`return()`) disposes the
+ * subscription, which cancels the stream on the server when nobody else reads it.
+ */
+export function iterate<T>(stream: IStreamResult<T>): AsyncIterator<T> {
+  type Settle = (resolve: (result: IteratorResult<T>) => void, reject: (error: unknown) => void) => void;
+  /** What arrived and was not asked for yet: items, then the end. */
+  const events: Settle[] = [];
+  /** The `next()` calls waiting for something to arrive. */
+  const waiting: Parameters<Settle>[] = [];
+  let over = false;
+  const done = (resolve: (result: IteratorResult<T>) => void) => resolve({ done: true, value: undefined });
+  const push = (event: Settle) => {
+    const asked = waiting.shift();
+    asked ? event(asked[0], asked[1]) : events.push(event);
+  };
+  const subscription = stream.subscribe({
+    next: (value) => push((resolve) => resolve({ done: false, value })),
+    error: (error) =>
+      push((_, reject) => {
+        over = true;
+        reject(error);
+      }),
+    complete: () =>
+      push((resolve) => {
+        over = true;
+        done(resolve);
+      }),
+  });
+  return {
+    next: () =>
+      new Promise((resolve, reject) => {
+        const event = events.shift();
+        event ? event(resolve, reject) : over ? done(resolve) : waiting.push([resolve, reject]);
+      }),
+    return: () => {
+      over = true;
+      events.length = 0;
+      subscription.dispose();
+      waiting.splice(0).forEach(([resolve]) => done(resolve));
+      return new Promise(done);
+    },
+  };
 }

@@ -80,6 +80,35 @@ describe.each(combinations)("[%s] server-to-client streams", (combination) => {
     expect(connection.state).toBe(HubConnectionState.Connected);
   });
 
+  it("reads Counter with for await, and throws CounterThenThrow's error from the loop after its items", async () => {
+    const connection = await connect();
+    const counted: number[] = [];
+    for await (const item of connection.stream<number>("Counter", 5, 10)) counted.push(item);
+    expect(counted).toEqual([0, 1, 2, 3, 4]);
+
+    const items: number[] = [];
+    const error = await rejectionOf(
+      (async () => {
+        for await (const item of connection.stream<number>("CounterThenThrow", 3)) items.push(item);
+      })(),
+    );
+    expect(items).toEqual([0, 1, 2]);
+    expect(error).toBeInstanceOf(HubError);
+    expect((error as HubError).methodName).toBe("CounterThenThrow");
+  });
+
+  it("cancels Infinite on the server when a for await loop is left early", async () => {
+    const connection = await connect();
+    const items: number[] = [];
+    for await (const item of connection.stream<number>("Infinite")) {
+      items.push(item);
+      if (items.length === 3) break;
+    }
+    expect(items).toEqual([0, 1, 2]);
+    expect(await connection.invoke("WasInfiniteCancelled")).toBe(true);
+    expect(connection.state).toBe(HubConnectionState.Connected);
+  });
+
   it("ends a running stream with ConnectionClosedError naming the method when the connection stops", async () => {
     const connection = await connect();
     const items: number[] = [];

@@ -492,6 +492,86 @@ describe("server-to-client streams", () => {
     expect(subscriber.closed).toBe(true);
   });
 
+  describe("read with for await", () => {
+    it("yields the items, those that came before the loop too, then ends with the stream", async () => {
+      const { hub, connection } = await connectedHub();
+      const stream = hub.stream<number>("Counter", 3);
+      await connection.nextMessage();
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 0 });
+      const read: number[] = [];
+      const loop = (async () => {
+        for await (const item of stream) {
+          read.push(item);
+          // Later items arrive while the loop is waiting for them.
+          if (item === 0) connection.receiveMessages({ type: 2, invocationId: "0", item: 1 }, { type: 2, invocationId: "0", item: 2 });
+          if (item === 2) connection.receiveMessages({ type: 3, invocationId: "0" });
+        }
+      })();
+      await loop;
+      expect(read).toEqual([0, 1, 2]);
+    });
+
+    it("throws the server's error from the loop, after the items before it", async () => {
+      const { hub, connection } = await connectedHub();
+      const stream = hub.stream<number>("Fails");
+      await connection.nextMessage();
+      const read: number[] = [];
+      const loop = settle(
+        (async () => {
+          for await (const item of stream) read.push(item);
+        })(),
+      );
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 7 }, { type: 3, invocationId: "0", error: "boom" });
+      await loop.settled;
+      expect(read).toEqual([7]);
+      expect(loop.error).toBeInstanceOf(HubError);
+      expect((loop.error as Error).message).toContain("boom");
+    });
+
+    it("throws ConnectionClosedError from a loop waiting when the connection closes", async () => {
+      const { hub, connection } = await connectedHub();
+      const iterator = hub.stream<number>("Infinite")[Symbol.asyncIterator]();
+      const waiting = iterator.next();
+      connection.drop(new Error("lost"));
+      await expect(waiting).rejects.toBeInstanceOf(ConnectionClosedError);
+      expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    });
+
+    it("cancels the stream on the server when the loop is left early, and ends any next() still waiting", async () => {
+      const { hub, connection } = await connectedHub();
+      const stream = hub.stream<number>("Infinite");
+      await connection.nextMessage();
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 1 }, { type: 2, invocationId: "0", item: 2 });
+      for await (const item of stream) {
+        expect(item).toBe(1);
+        break;
+      }
+      expect(await connection.nextMessage()).toEqual({ type: MessageType.CancelInvocation, invocationId: "0" });
+      // A later item is ignored; a reader asking again is told the stream is over.
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 3 });
+      const other = hub.stream<number>("Infinite")[Symbol.asyncIterator]();
+      const pending = other.next();
+      expect(await other.return!()).toEqual({ done: true, value: undefined });
+      expect(await pending).toEqual({ done: true, value: undefined });
+      expect(await other.next()).toEqual({ done: true, value: undefined });
+    });
+
+    it("gives each loop its own reader; the stream is cancelled only when the last one leaves", async () => {
+      const { hub, connection } = await connectedHub();
+      const stream = hub.stream<string>("Shared");
+      await connection.nextMessage();
+      const first = stream[Symbol.asyncIterator]();
+      const second = stream[Symbol.asyncIterator]();
+      connection.receiveMessages({ type: 2, invocationId: "0", item: "x" });
+      expect(await first.next()).toEqual({ done: false, value: "x" });
+      expect(await second.next()).toEqual({ done: false, value: "x" });
+      await first.return!();
+      expect(connection.drainMessages()).toEqual([]);
+      await second.return!();
+      expect(await connection.nextMessage()).toEqual({ type: MessageType.CancelInvocation, invocationId: "0" });
+    });
+  });
+
   it("delivers items that arrived before subscribe", async () => {
     const { hub, connection } = await connectedHub();
     const stream = hub.stream<string>("Early");
