@@ -34,7 +34,7 @@ export { VERSION } from "./version.js";
 export type { ErrorCode, TransportName } from "./errors.js";
 export type { IStatefulReconnectOptions } from "./hub/hubConnectionBuilder.js";
 export type { IRetryPolicy, RetryContext } from "./hub/retryPolicy.js";
-export type { IStreamResult, IStreamSubscriber, ISubscription, StreamResult } from "./hub/stream.js";
+export type { IStreamResult, IStreamSubscriber, ISubscription, StreamReader, StreamReadResult, StreamResult } from "./hub/stream.js";
 export type { IHttpConnectionOptions } from "./connection/options.js";
 export type { ITransport } from "./transports/transport.js";
 export type { IHubProtocol } from "./protocol/hubProtocol.js";

@@ -5,7 +5,9 @@
  * repo's tsc with `skipLibCheck: false`, so hubwire's own .d.ts/.d.cts files are checked too,
  * under each module resolution a consumer may use. `--listFiles` shows which declarations the
  * `types` conditions led to. No @types/node is installed in the app: the declarations must not
- * need it. lib is ES2020 + DOM (like @microsoft/signalr's, they name DOM types such as AbortSignal).
+ * need it. lib is ES2020 + DOM (like @microsoft/signalr's, they name DOM types such as AbortSignal),
+ * where fixtures/typescript/forAwait.ts.txt also reads a stream with `for await`; one more consumer
+ * uses lib ES2017 + DOM, which has no AsyncIterable.
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -14,13 +16,16 @@ import { consumerRoot, createApp, repo, runFile, slash } from "./support.js";
 
 const tsc = join(repo, "node_modules/typescript/bin/tsc");
 
+const modern = ["ES2020", "DOM"];
 const modes = [
-  { name: "node16, ESM package", dir: "types-node16-esm", type: "module", module: "node16", moduleResolution: "node16", types: "dist/esm/types", ext: ".d.ts" },
-  { name: "node16, CommonJS package", dir: "types-node16-cjs", type: "commonjs", module: "node16", moduleResolution: "node16", types: "dist/cjs/types", ext: ".d.cts" },
-  { name: "bundler", dir: "types-bundler", type: "module", module: "esnext", moduleResolution: "bundler", types: "dist/esm/types", ext: ".d.ts" },
+  { name: "node16, ESM package", dir: "types-node16-esm", type: "module", module: "node16", moduleResolution: "node16", types: "dist/esm/types", ext: ".d.ts", lib: modern },
+  { name: "node16, CommonJS package", dir: "types-node16-cjs", type: "commonjs", module: "node16", moduleResolution: "node16", types: "dist/cjs/types", ext: ".d.cts", lib: modern },
+  { name: "bundler", dir: "types-bundler", type: "module", module: "esnext", moduleResolution: "bundler", types: "dist/esm/types", ext: ".d.ts", lib: modern },
+  // An older lib, without AsyncIterable: the declarations must still compile (for await is left out).
+  { name: "bundler, lib ES2017", dir: "types-es2017", type: "module", module: "esnext", moduleResolution: "bundler", types: "dist/esm/types", ext: ".d.ts", lib: ["ES2017", "DOM"] },
 ];
 
-for (const { name, dir, type, module, moduleResolution, types, ext } of modes) {
+for (const { name, dir, type, module, moduleResolution, types, ext, lib } of modes) {
   describe(`a TypeScript consumer, moduleResolution "${moduleResolution}" (${name})`, () => {
     let listed: string[];
     let diagnostics: string[];
@@ -28,13 +33,18 @@ for (const { name, dir, type, module, moduleResolution, types, ext } of modes) {
     beforeAll(async () => {
       const app = createApp("typescript", dir);
       renameSync(join(app, "consumer.ts.txt"), join(app, "consumer.ts"));
+      const files = ["consumer.ts"];
+      if (lib === modern) {
+        renameSync(join(app, "forAwait.ts.txt"), join(app, "forAwait.ts"));
+        files.push("forAwait.ts");
+      }
       writeFileSync(join(app, "package.json"), JSON.stringify({ name: dir, private: true, type }, null, 2));
       writeFileSync(
         join(app, "tsconfig.json"),
         JSON.stringify(
           {
-            compilerOptions: { target: "ES2020", lib: ["ES2020", "DOM"], module, moduleResolution, strict: true, skipLibCheck: false, noEmit: true, types: [] },
-            files: ["consumer.ts"],
+            compilerOptions: { target: lib[0], lib, module, moduleResolution, strict: true, skipLibCheck: false, noEmit: true, types: [] },
+            files,
           },
           null,
           2,

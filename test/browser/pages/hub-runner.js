@@ -6,9 +6,10 @@
 //   hub        the hub URL, e.g. http://127.0.0.1:5123/testhub
 //   transport  WebSockets | ServerSentEvents | LongPolling
 //   protocol   json (default) | messagepack
-// It connects, invokes GetTransport, DescribeValue and Echo, collects the Counter stream, gets a
-// SendToCaller call through `on`, sends a Subject to Upload, stops, and reports one object: in a page as a console message
-// "hubwire-result <JSON>", in a worker with postMessage. test/browser/support/pages.ts reads it.
+// It connects, invokes GetTransport, DescribeValue and Echo, collects the Counter stream (subscribed,
+// then through its async iterator), gets a SendToCaller call through `on`, sends a Subject to
+// Upload, stops, and reports one object: in a page as a console message "hubwire-result <JSON>",
+// in a worker with postMessage. test/browser/support/pages.ts reads it.
 (function (global) {
   "use strict";
 
@@ -60,6 +61,25 @@
           complete: function () { resolve(items); },
           error: reject,
         });
+      },
+    };
+  }
+
+  /** A thenable with every item, read through the stream's async iterator one next() at a time, as `for await` does. */
+  function readAll(stream) {
+    return {
+      then: function (resolve, reject) {
+        var key = global.Symbol && global.Symbol.asyncIterator;
+        if (!key || typeof stream[key] !== "function") return resolve("the stream has no Symbol.asyncIterator");
+        var iterator = stream[key]();
+        var items = [];
+        (function step() {
+          iterator.next().then(function (result) {
+            if (result.done) return resolve(items);
+            items.push(result.value);
+            step();
+          }, reject);
+        })();
       },
     };
   }
@@ -119,6 +139,10 @@
       })
       .then(function (items) {
         outcome.streamed = items;
+        return readAll(connection.stream("Counter", 3, 0));
+      })
+      .then(function (items) {
+        outcome.iterated = items;
         return connection.invoke("SendToCaller", "fromServer", { greeting: "hi from the hub" });
       })
       .then(function () {

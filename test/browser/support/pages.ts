@@ -19,6 +19,8 @@ export interface HubRun {
   described?: string;
   echo?: unknown;
   streamed?: unknown[];
+  /** Counter(3) read through the stream's async iterator (what `for await` uses). */
+  iterated?: unknown;
   received?: unknown[][];
   /** What Upload made of the client-to-server stream, or why it failed. */
   uploaded?: string;
@@ -93,6 +95,7 @@ export function expectRoundTrip(run: HubRun, transport: string, protocol: Protoc
   }
   expect(run.echo, "invoke(Echo) resolves with what was sent").toEqual({ text: "h\u00e9llo \u2713", number: 42, list: [1, 2.5, null, true] });
   expect(run.streamed, "stream(Counter, 5) gives every item, then completes").toEqual([0, 1, 2, 3, 4]);
+  expect(run.iterated, "stream(Counter, 3) read as for await does").toEqual([0, 1, 2]);
   expect(run.received, "on(fromServer) gets SendToCaller's call once").toEqual([[{ greeting: "hi from the hub" }]]);
 }
 
