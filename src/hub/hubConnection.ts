@@ -757,13 +757,14 @@ function createCore(
       const subscribers: IStreamSubscriber<T>[] = [];
       // What happened before the first subscribe, replayed to it.
       let backlog: ((subscriber: IStreamSubscriber<T>) => void)[] | undefined = [];
-      let ended = false;
+      /** How the stream ended (Completion, error or cancel): also told to a subscriber that comes later, which would otherwise wait forever. */
+      let ending: ((subscriber: IStreamSubscriber<T>) => void) | undefined;
       const emitItem = (event: (subscriber: IStreamSubscriber<T>) => void, end?: boolean) => {
-        if (ended) return;
-        ended = !!end;
+        if (ending) return;
+        if (end) ending = event;
         backlog ? backlog.push(event) : subscribers.slice().forEach(event);
       };
-      // No message and no error: the last subscription was disposed (see below), and nothing is left to tell.
+      // No message and no error: the last subscription was disposed (see below), so it ends as completed.
       const invocationId = call(STREAM_INVOCATION, methodName, args, (message, error) =>
         message && message.type == STREAM_ITEM
           ? emitItem((subscriber) => subscriber.next(message!.item))
@@ -779,13 +780,13 @@ function createCore(
           const replay = backlog;
           backlog = nothing;
           if (replay) replay.forEach((event) => event(subscriber));
+          else if (ending) ending(subscriber);
           return {
             dispose: () => {
               const index = subscribers.indexOf(subscriber);
               if (index < 0) return;
               subscribers.splice(index, 1);
-              if (!subscribers.length && !ended) {
-                ended = true;
+              if (!subscribers.length && !ending) {
                 settle(invocationId!);
                 if (state == Connected) post({ type: CANCEL_INVOCATION, invocationId });
               }

@@ -556,6 +556,29 @@ describe("server-to-client streams", () => {
       expect(await other.next()).toEqual({ done: true, value: undefined });
     });
 
+    it("ends at once, as the stream did, when the loop starts after another subscriber saw the end", async () => {
+      const { hub, connection } = await connectedHub();
+      const completed = hub.stream<number>("Done");
+      const failed = hub.stream<number>("Fails");
+      const cancelled = hub.stream<number>("Infinite");
+      await connection.nextMessage();
+      await connection.nextMessage();
+      await connection.nextMessage();
+      completed.subscribe(collect<number>().subscriber);
+      failed.subscribe(collect<number>().subscriber);
+      cancelled.subscribe(collect<number>().subscriber).dispose();
+      connection.receiveMessages({ type: 2, invocationId: "0", item: 1 }, { type: 3, invocationId: "0" }, { type: 3, invocationId: "1", error: "boom" });
+
+      expect(await completed[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+      await expect(failed[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(HubError);
+      expect(await cancelled[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+      // A late subscriber is told the same, and marked closed.
+      const late = collect<number>();
+      failed.subscribe(late.subscriber);
+      expect(await late.ended).toEqual({ error: expect.any(HubError) });
+      expect(late.subscriber.closed).toBe(true);
+    });
+
     it("gives each loop its own reader; the stream is cancelled only when the last one leaves", async () => {
       const { hub, connection } = await connectedHub();
       const stream = hub.stream<string>("Shared");
