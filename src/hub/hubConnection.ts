@@ -160,6 +160,8 @@ export class HubConnection {
   /**
    * Calls a streaming hub method. Items that arrive before `subscribe` are kept for the
    * first subscriber; disposing the last subscription cancels the stream on the server.
+   * The result can also be read with `for await`, which throws the stream's error and
+   * cancels the stream when the loop is left early.
    */
   stream<T = any>(methodName: string, ...args: any[]): StreamResult<T> {
     return this._stream(methodName, args);
