@@ -655,7 +655,7 @@ function createCore(
       // The server's error in a Completion becomes a HubError here, for invoke and stream alike.
       calls.set(invocationId!, (message, error, closed) => {
         // The call is over (answered, failed or disposed): the server drops its streams' later items, so stop them.
-        if (!message || message.type == COMPLETION) (streamIds || []).forEach((id) => settle(id));
+        if (streamIds && (!message || message.type == COMPLETION)) streamIds.forEach((id) => settle(id));
         pending(
           message,
           closed
